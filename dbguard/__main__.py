@@ -1,0 +1,3 @@
+from dbguard.cli import main
+
+main()

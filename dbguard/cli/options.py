@@ -1,0 +1,34 @@
+"""Options shared by several commands, and the one way a command gets its Config."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from dbguard.config import Config, load_config
+
+db_option = click.option(
+    "--db",
+    "db",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="The live SQLite database (overrides [database] path).",
+)
+backup_dir_option = click.option(
+    "--backup-dir",
+    "backup_dir",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="The backup folder (overrides [backup] dir).",
+)
+
+
+def command_config(context: click.Context, **overrides: Any) -> Config:
+    """The configuration for this invocation, with command-line overrides applied.
+
+    Overrides are named `section__key`, e.g. `database__path=...`.
+    """
+    root = context.find_root()
+    config = load_config(root.obj.get("config_path") if root.obj else None)
+    return config.with_overrides(**overrides)

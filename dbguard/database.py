@@ -1,0 +1,83 @@
+"""Small, dependency-free helpers for SQLite files: open safely, list tables, count rows.
+
+Only the standard library's sqlite3 is used here, so the quick health path and
+the backup module stay light.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from urllib.parse import quote
+
+from dbguard.errors import DatabaseError
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def quote_identifier(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def read_only_uri(path: Path) -> str:
+    """A URI that opens `path` read-only; a check run never changes a byte of the live DB."""
+    return f"file:{quote(str(Path(path).resolve()))}?mode=ro"
+
+
+def require_database(path: Path) -> Path:
+    """`path` if it is an existing, readable SQLite file; a DatabaseError saying why otherwise."""
+    path = Path(path)
+    if not path.exists():
+        raise DatabaseError(
+            f"database {path} does not exist",
+            "pass --db with the path of the SQLite file, or set [database] path in dbguard.toml",
+        )
+    if not path.is_file():
+        raise DatabaseError(f"database {path} is not a file", "pass --db with a SQLite file")
+    try:
+        with path.open("rb") as handle:
+            header = handle.read(len(SQLITE_HEADER))
+    except OSError as error:
+        raise DatabaseError(
+            f"cannot read database {path}: {error.strerror}", "check the file's permissions"
+        ) from None
+    if header and header != SQLITE_HEADER:
+        raise DatabaseError(f"{path} is not a SQLite database", "pass --db with a SQLite file")
+    return path
+
+
+def connect_read_only(path: Path, timeout: float = 5.0) -> sqlite3.Connection:
+    """Open an existing database read-only (it must exist; nothing is ever created)."""
+    require_database(path)
+    connection = sqlite3.connect(read_only_uri(path), uri=True, timeout=timeout)
+    connection.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
+    return connection
+
+
+def user_tables(connection: sqlite3.Connection) -> list[str]:
+    rows = connection.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
+        "ORDER BY name"
+    ).fetchall()
+    return [row[0] for row in rows]
+
+
+def table_columns(connection: sqlite3.Connection, table: str) -> list[str]:
+    rows = connection.execute(f"PRAGMA table_info({quote_identifier(table)})").fetchall()
+    return [row[1] for row in rows]
+
+
+def row_counts(connection: sqlite3.Connection, tables: list[str] | None = None) -> dict[str, int]:
+    """Row count of each table (all user tables by default), read in one transaction."""
+    names = user_tables(connection) if tables is None else tables
+    counts: dict[str, int] = {}
+    connection.execute("BEGIN")
+    try:
+        for name in names:
+            (count,) = connection.execute(
+                f"SELECT COUNT(*) FROM {quote_identifier(name)}"
+            ).fetchone()
+            counts[name] = int(count)
+    finally:
+        connection.rollback()
+    return counts

@@ -1,0 +1,1 @@
+"""The built-in demo: the seed's five tables with the plan's exact row counts."""

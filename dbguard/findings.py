@@ -1,0 +1,58 @@
+"""What a check found: severity, expected, observed and what to do about it.
+
+A Finding is plain data shared by the checks (which produce it), the pytest
+hooks (which put it in the report and the run history) and the CLI (which turns
+the worst severity into an exit code).
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+
+class Severity(enum.StrEnum):
+    OK = "ok"
+    INFO = "info"
+    WARNING = "warning"
+    CRITICAL = "critical"
+
+    @property
+    def rank(self) -> int:
+        return _RANK[self]
+
+    @classmethod
+    def worst(cls, severities: list[Severity]) -> Severity:
+        return max(severities, key=lambda severity: severity.rank, default=cls.OK)
+
+
+_RANK = {Severity.OK: 0, Severity.INFO: 1, Severity.WARNING: 2, Severity.CRITICAL: 3}
+
+# Keys under which a pytest item carries its finding in `item.user_properties`.
+PROPERTY_KEYS = ("severity", "expected", "observed", "remediation", "details", "target")
+
+
+@dataclass(frozen=True)
+class Finding:
+    check: str
+    severity: Severity
+    expected: str
+    observed: str
+    remediation: str = ""
+    details: str = ""  # e.g. the rows or values that broke a rule
+    target: str = ""  # "live", "backup", "restore-drill", "system", …
+
+    def message(self) -> str:
+        lines = [
+            f"[{self.severity.upper()}] {self.check}",
+            f"  expected: {self.expected}",
+            f"  observed: {self.observed}",
+        ]
+        if self.details:
+            lines.append(f"  details:  {self.details}")
+        if self.remediation:
+            lines.append(f"  action:   {self.remediation}")
+        return "\n".join(lines)
+
+    def properties(self) -> list[tuple[str, str]]:
+        return [(key, str(getattr(self, key))) for key in PROPERTY_KEYS]

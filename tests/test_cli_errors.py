@@ -1,0 +1,40 @@
+"""Bad input gets one line `dbguard: error: …` and exit 2, through the real console script."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+DBGUARD = [sys.executable, "-m", "dbguard"]
+
+
+def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*DBGUARD, *args], cwd=cwd, capture_output=True, text=True, timeout=120)
+
+
+def test_unknown_option_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    result = run("--no-such-flag", cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.startswith("dbguard: error: ")
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in result.stderr
+
+
+def test_malformed_config_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    (tmp_path / "dbguard.toml").write_text("[database\npath = 3\n")
+    result = run("demo", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "dbguard.toml is not valid TOML" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_unknown_config_key_names_the_key(tmp_path: Path) -> None:
+    (tmp_path / "dbguard.toml").write_text("[database]\npaht = 'db.sqlite3'\n")
+    result = run("demo", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "unknown key 'paht'" in result.stderr
+
+
+def test_missing_config_file_named_by_option(tmp_path: Path) -> None:
+    result = run("--config", "nowhere.toml", "demo", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "nowhere.toml does not exist" in result.stderr
