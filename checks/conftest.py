@@ -45,3 +45,17 @@ def record_finding(
             pytest.fail(finding.message(), pytrace=False)
 
     return record
+
+
+METRICS_KEY = pytest.StashKey[dict[str, float]]()
+
+
+@pytest.fixture
+def record_metric(pytestconfig: pytest.Config) -> Callable[[str, float], None]:
+    """Record a number for the run history and the trend charts, e.g. `rows.pue_data.live`."""
+    metrics = pytestconfig.stash.setdefault(METRICS_KEY, {})
+
+    def record(name: str, value: float) -> None:
+        metrics[name] = float(value)
+
+    return record
