@@ -1,11 +1,344 @@
-"""`dbguard backup`."""
+"""`dbguard backup …`: create, verify, list, prune, restore, archive. Thin: the work is in backup/.
+
+Exit codes: 0 ok; 1 a backup failed or did not verify, a restore was refused;
+2 bad input (through the DbguardError handler in dbguard.cli.main).
+"""
 
 from __future__ import annotations
 
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
 import click
+
+from dbguard.cli.options import backup_dir_option, command_config, db_option
+from dbguard.errors import ExitCode
+
+if TYPE_CHECKING:
+    from backup.catalog import BackupEntry
+    from backup.retention import RetentionPolicy
+    from dbguard.config import Config
+
+# Databases smaller than this copy in well under a second: no progress bar.
+PROGRESS_ABOVE_BYTES = 64 * 1024 * 1024
+
+
+def _failed(message: str) -> int:
+    click.echo(f"dbguard: error: {message}", err=True)
+    return int(ExitCode.FAILED)
+
+
+def _retention_options(function: Callable[..., Any]) -> Callable[..., Any]:
+    for name in ("monthly", "weekly", "daily", "last"):
+        function = click.option(
+            f"--keep-{name}",
+            f"keep_{name}",
+            type=click.IntRange(min=0),
+            default=None,
+            help=f"Override [backup.retention] keep_{name}.",
+        )(function)
+    return click.option(
+        "--keep-within",
+        "keep_within",
+        default=None,
+        help="Override [backup.retention] keep_within, e.g. 30d (counts back from the newest backup).",
+    )(function)
+
+
+def _policy(config: Config, **overrides: Any) -> RetentionPolicy:
+    """The retention policy from [backup.retention], with --keep-… flags applied."""
+    import dataclasses
+
+    from backup.retention import RetentionPolicy
+
+    retention = dataclasses.replace(
+        config.backup.retention,
+        **{key: value for key, value in overrides.items() if value is not None},
+    )
+    return RetentionPolicy.from_config(retention)
 
 
 @click.group(name="backup")
 def backup() -> None:
-    """Not built yet."""
-    raise click.ClickException("'dbguard backup' is not built yet")
+    """Consistent, verified backups of the live database, and their retention and restore."""
+
+
+@contextmanager
+def _progress(db_path: Path) -> Iterator[Callable[[int, int], None] | None]:
+    """A rich progress bar on stderr for a large database on a terminal; otherwise nothing."""
+    try:
+        large = db_path.stat().st_size >= PROGRESS_ABOVE_BYTES
+    except OSError:
+        large = False
+    if not (large and sys.stderr.isatty()):
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TaskProgressColumn, TimeRemainingColumn
+
+    with Progress(
+        "backing up",
+        BarColumn(),
+        TaskProgressColumn(),
+        TimeRemainingColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    ) as bar:
+        task = bar.add_task("backup", total=None)
+        yield lambda done, total: bar.update(task, completed=done, total=total)
+
+
+@backup.command(name="create")
+@db_option
+@backup_dir_option
+@click.option("--prune", "prune_after", is_flag=True, help="Prune after the new backup verified.")
+@click.pass_context
+def create(
+    context: click.Context, db: str | None, backup_dir: str | None, prune_after: bool
+) -> int:
+    """Take a consistent, verified backup and print its path."""
+    from backup.errors import BackupFailed
+    from backup.prune import prune_backups
+    from backup.snapshot import create_backup
+
+    config = command_config(context, database__path=db, backup__dir=backup_dir)
+    policy = _policy(config) if prune_after else None  # bad retention config fails before work
+    try:
+        with _progress(config.database.path) as progress:
+            entry = create_backup(config.database.path, config.backup.dir, progress=progress)
+    except BackupFailed as error:
+        return _failed(error.one_line())
+    click.echo(str(entry.path))
+    if policy is not None:
+        result = prune_backups(config.backup.dir, policy)
+        for path in result.deleted:
+            click.echo(f"pruned {path}", err=True)
+    return int(ExitCode.OK)
+
+
+@backup.command(name="verify")
+@backup_dir_option
+@click.argument("paths", nargs=-1, type=click.Path(dir_okay=False))
+@click.option("--all", "verify_all", is_flag=True, help="Verify every backup in the folder.")
+@click.pass_context
+def verify(
+    context: click.Context, backup_dir: str | None, paths: tuple[str, ...], verify_all: bool
+) -> int:
+    """Check backups against their manifests (all of them when no PATH is given). Exit 1 if any is bad."""
+    from backup.archive import verify_archive
+    from backup.catalog import list_backups
+    from backup.verify import verify_backup
+
+    config = command_config(context, backup__dir=backup_dir)
+    targets = [Path(path) for path in paths]
+    if verify_all or not targets:
+        targets += [entry.path for entry in list_backups(config.backup.dir)]
+    if not targets:
+        return _failed(f"no backups in {config.backup.dir} (take one with 'dbguard backup create')")
+    bad = 0
+    for path in targets:
+        result = (verify_archive if path.name.endswith(".tar.gz") else verify_backup)(path)
+        if result.ok:
+            click.echo(f"ok   {path}")
+        else:
+            bad += 1
+            click.echo(f"BAD  {path}: {result.summary()}")
+    if bad:
+        click.echo(f"dbguard: error: {bad} of {len(targets)} backups did not verify", err=True)
+        return int(ExitCode.FAILED)
+    return int(ExitCode.OK)
+
+
+def _age(created_at: datetime, now: datetime) -> str:
+    seconds = max(0, int((now - created_at).total_seconds()))
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size:
+            return f"{seconds // size}{unit}"
+    return f"{seconds}s"
+
+
+def _size(size: int) -> str:
+    value = float(size)
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if value < 1024 or unit == "GiB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{size} B"
+
+
+@backup.command(name="list")
+@backup_dir_option
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.pass_context
+def list_command(context: click.Context, backup_dir: str | None, as_json: bool) -> int:
+    """Every backup: time (local), age, size, retention tier, verified."""
+    from backup.catalog import list_backups
+    from backup.retention import plan
+
+    config = command_config(context, backup__dir=backup_dir)
+    entries = list_backups(config.backup.dir, verify=True)
+    decided = plan(entries, _policy(config))
+    now = datetime.now(UTC)
+    rows = [_list_row(entry, decided.tier(entry.name), now) for entry in entries]
+    if as_json:
+        click.echo(json.dumps(rows, indent=2))
+        return int(ExitCode.OK)
+    if not rows:
+        click.echo(f"no backups in {config.backup.dir}")
+        return int(ExitCode.OK)
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table("time (local)", "age", "size", "tier", "verified", "name")
+    for row, entry in zip(rows, entries, strict=True):
+        status = "yes" if entry.verified else "NO: " + "; ".join(entry.problems)
+        table.add_row(
+            row["local_time"], row["age"], _size(entry.size), row["tier"], status, entry.name
+        )
+    Console(soft_wrap=True).print(table)
+    return int(ExitCode.OK)
+
+
+def _list_row(entry: BackupEntry, tier: str, now: datetime) -> dict[str, Any]:
+    return {
+        "name": entry.name,
+        "path": str(entry.path),
+        "created_at": entry.created_at.isoformat(),
+        "local_time": entry.created_at.astimezone().strftime("%Y-%m-%d %H:%M:%S"),
+        "age": _age(entry.created_at, now),
+        "age_seconds": int((now - entry.created_at).total_seconds()),
+        "size": entry.size,
+        "tier": tier,
+        "verified": bool(entry.verified),
+        "problems": list(entry.problems),
+        "row_counts": entry.manifest.row_counts if entry.manifest else None,
+    }
+
+
+@backup.command(name="prune")
+@backup_dir_option
+@click.option(
+    "--dry-run", is_flag=True, help="Show what would be kept and deleted, delete nothing."
+)
+@_retention_options
+@click.pass_context
+def prune(context: click.Context, backup_dir: str | None, dry_run: bool, **keep: Any) -> int:
+    """Delete backups no retention rule keeps (restic semantics, plus safety rules)."""
+    from backup.prune import prune_backups
+
+    config = command_config(context, backup__dir=backup_dir)
+    result = prune_backups(config.backup.dir, _policy(config, **keep), dry_run=dry_run)
+    decided = result.plan
+    verb = "would delete" if dry_run else "deleted"
+    for entry in decided.keep:
+        click.echo(f"keep        {entry.name}  ({decided.tier(entry.name)})")
+    for entry in decided.drop:
+        click.echo(f"{verb:<12}{entry.name}  ({decided.tier(entry.name)})")
+    for entry in decided.unverified:
+        click.echo(f"unverified  {entry.name}  ({'; '.join(entry.problems)}; left alone)")
+    click.echo(
+        f"{len(decided.keep)} kept, {len(decided.drop)} {verb}, {len(decided.unverified)} unverified"
+    )
+    return int(ExitCode.OK)
+
+
+@backup.command(name="restore")
+@db_option
+@backup_dir_option
+@click.argument("path", required=False, type=click.Path(dir_okay=False))
+@click.option("--latest", is_flag=True, help="Restore the newest backup that verifies.")
+@click.option("--yes", "assume_yes", is_flag=True, help="Do not ask for confirmation.")
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0),
+    default=10.0,
+    show_default=True,
+    help="Seconds to wait while the database is locked by a writer before refusing.",
+)
+@click.pass_context
+def restore(
+    context: click.Context,
+    db: str | None,
+    backup_dir: str | None,
+    path: str | None,
+    latest: bool,
+    assume_yes: bool,
+    timeout: float,
+) -> int:
+    """Restore PATH (or --latest) over the database: verified, with a safety copy, atomic."""
+    from backup.catalog import latest_verified_backup
+    from backup.errors import RestoreRefused
+    from backup.restore import restore_backup
+    from dbguard.errors import ConfigError
+
+    if bool(path) == latest:
+        raise ConfigError(
+            "give either a backup PATH or --latest", "see 'dbguard backup restore --help'"
+        )
+    config = command_config(context, database__path=db, backup__dir=backup_dir)
+    try:
+        if latest:
+            entry = latest_verified_backup(config.backup.dir)
+            if entry is None:
+                raise RestoreRefused(
+                    f"no backup in {config.backup.dir} verifies",
+                    "take one with 'dbguard backup create'",
+                )
+            source = entry.path
+        else:
+            source = Path(str(path))
+        result = restore_backup(
+            source,
+            config.database.path,
+            assume_yes=assume_yes,
+            confirm=lambda question: click.confirm(question, err=True),
+            busy_timeout=timeout,
+        )
+    except RestoreRefused as error:
+        return _failed(error.one_line())
+    click.echo(f"restored {result.backup_path} to {result.db_path} ({result.route})")
+    if result.safety_copy is not None:
+        click.echo(f"safety copy of the previous database: {result.safety_copy}")
+    return int(ExitCode.OK)
+
+
+@backup.command(name="archive")
+@click.argument("source", required=False, type=click.Path(file_okay=False))
+@click.option(
+    "--archive-dir", default=None, type=click.Path(file_okay=False), help="Override [archive] dir."
+)
+@click.option(
+    "--prune", "prune_after", is_flag=True, help="Prune archives after the new one verified."
+)
+@click.pass_context
+def archive(
+    context: click.Context, source: str | None, archive_dir: str | None, prune_after: bool
+) -> int:
+    """Archive the project folder (SOURCE, default [archive] source) as a verified tar.gz."""
+    from backup.archive import create_archive
+    from backup.errors import BackupFailed
+    from backup.naming import PROJECT_ARCHIVE
+    from backup.prune import prune_backups
+
+    config = command_config(context, archive__source=source, archive__dir=archive_dir)
+    policy = _policy(config) if prune_after else None
+    try:
+        entry = create_archive(
+            config.archive.source,
+            config.archive.dir,
+            exclude=config.archive.exclude,
+            exclude_paths=[config.backup.dir, config.database.path],
+        )
+    except BackupFailed as error:
+        return _failed(error.one_line())
+    click.echo(str(entry.path))
+    if policy is not None:
+        result = prune_backups(config.archive.dir, policy, scheme=PROJECT_ARCHIVE)
+        for path in result.deleted:
+            click.echo(f"pruned {path}", err=True)
+    return int(ExitCode.OK)

@@ -1,0 +1,17 @@
+"""Errors that mean "the operation failed or was refused" (exit 1), not "bad input" (exit 2).
+
+Both are BackupErrors, so library callers catch one family; the CLI tells
+them apart to pick the exit code.
+"""
+
+from __future__ import annotations
+
+from dbguard.errors import BackupError
+
+
+class BackupFailed(BackupError):
+    """A backup or archive could not be made or did not verify; nothing was published."""
+
+
+class RestoreRefused(BackupError):
+    """A restore was refused (bad backup, busy database, no confirmation) or failed."""

@@ -1,0 +1,122 @@
+"""The manifest beside each backup: what it holds and how to recognise it later.
+
+`db_….sqlite3.manifest.json` records sha256, size, created_at (UTC ISO 8601),
+source path, SQLite version, per-table row counts, duration and the dbguard
+version. It is written atomically and only after the backup verified: a
+backup without a valid manifest is not a backup.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from backup.durable import write_bytes_atomically
+from backup.naming import as_utc, manifest_path
+from dbguard.errors import BackupError
+
+MANIFEST_FORMAT = 1
+KIND_DATABASE = "sqlite-backup"
+KIND_ARCHIVE = "project-archive"
+
+
+@dataclass(frozen=True)
+class Manifest:
+    kind: str
+    file_name: str
+    sha256: str
+    size: int
+    created_at: datetime
+    source: str
+    duration_seconds: float
+    dbguard_version: str
+    sqlite_version: str = ""
+    # The journal mode of the source, so a restore can put WAL back.
+    source_journal_mode: str = ""
+    page_size: int = 0
+    row_counts: dict[str, int] = field(default_factory=dict)
+    # Project archives: number of regular files in the tar.
+    file_count: int = 0
+    format: int = MANIFEST_FORMAT
+
+    def to_json(self) -> str:
+        data = asdict(self)
+        data["created_at"] = as_utc(self.created_at).isoformat()
+        return json.dumps(data, indent=2, sort_keys=True) + "\n"
+
+
+def sha256_of(path: Path, chunk_size: int = 1 << 20) -> str:
+    digest = hashlib.sha256()
+    with Path(path).open("rb") as handle:
+        while chunk := handle.read(chunk_size):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def write_manifest(artifact: Path, manifest: Manifest) -> Path:
+    """Write the manifest for the (final) path `artifact` atomically; return its path."""
+    target = manifest_path(artifact)
+    write_bytes_atomically(target, manifest.to_json().encode("utf-8"))
+    return target
+
+
+def read_manifest(artifact: Path) -> Manifest:
+    """The manifest beside `artifact`; a BackupError saying why if it is missing or malformed."""
+    target = manifest_path(Path(artifact))
+    try:
+        text = target.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise BackupError(
+            f"{Path(artifact).name} has no manifest ({target.name} is missing)",
+            "a backup without a manifest was never verified; take a new backup",
+        ) from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise BackupError(f"cannot read {target}: {error}", "check the file") from None
+    try:
+        return _parse(json.loads(text))
+    except (ValueError, TypeError, KeyError) as error:
+        raise BackupError(
+            f"manifest {target.name} is malformed: {error}",
+            "the manifest was changed or damaged; take a new backup",
+        ) from None
+
+
+def _parse(data: Any) -> Manifest:
+    if not isinstance(data, dict):
+        raise ValueError("not a JSON object")
+    if data.get("format") != MANIFEST_FORMAT:
+        raise ValueError(f"unknown format {data.get('format')!r}")
+    counts = data.get("row_counts", {})
+    if not isinstance(counts, dict) or not all(
+        isinstance(key, str) and isinstance(value, int) and not isinstance(value, bool)
+        for key, value in counts.items()
+    ):
+        raise ValueError("row_counts must map table names to integers")
+    sha = data["sha256"]
+    if not isinstance(sha, str) or len(sha) != 64:
+        raise ValueError("sha256 must be 64 hex digits")
+    size = data["size"]
+    if not isinstance(size, int) or isinstance(size, bool) or size < 0:
+        raise ValueError("size must be a non-negative integer")
+    created_at = datetime.fromisoformat(data["created_at"])
+    if created_at.tzinfo is None:
+        raise ValueError("created_at must carry a time zone")
+    return Manifest(
+        kind=str(data["kind"]),
+        file_name=str(data["file_name"]),
+        sha256=sha.lower(),
+        size=size,
+        created_at=as_utc(created_at),
+        source=str(data["source"]),
+        duration_seconds=float(data["duration_seconds"]),
+        dbguard_version=str(data["dbguard_version"]),
+        sqlite_version=str(data.get("sqlite_version", "")),
+        source_journal_mode=str(data.get("source_journal_mode", "")),
+        page_size=int(data.get("page_size", 0)),
+        row_counts=dict(counts),
+        file_count=int(data.get("file_count", 0)),
+    )

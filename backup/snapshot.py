@@ -1,0 +1,229 @@
+"""Take a transaction-consistent backup of a live (WAL) database while the app writes.
+
+How: open the source read-only, BEGIN a read transaction and hold it, then
+copy with SQLite's online backup API. Holding the read transaction pins one
+snapshot, so the copy never restarts however fast another process commits
+(a stepwise backup without it restarts forever under a writer), and in WAL
+mode the writer is never blocked. The copy is converted to a rollback-journal
+file so a backup is one self-contained file, then:
+
+    temp name in the backup folder → fsync → verify (integrity_check + row
+    counts equal the source snapshot's) → manifest → publish (no clobber)
+    → fsync folder
+
+A crash or kill at any point leaves only a hidden temp file (cleaned up by
+the next run), never a file that looks like a backup.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import sqlite3
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from backup.catalog import BackupEntry
+from backup.durable import (
+    FILE_MODE,
+    ensure_private_dir,
+    folder_lock,
+    fsync_file,
+    publish_no_clobber,
+    remove_stale_temps,
+)
+from backup.errors import BackupFailed
+from backup.manifest import KIND_DATABASE, Manifest, sha256_of, write_manifest
+from backup.naming import DATABASE_BACKUP, manifest_path, temp_path, utc_now
+from backup.verify import database_problems, open_immutable
+from dbguard import __version__
+from dbguard.database import quote_identifier, read_only_uri, require_database, user_tables
+from dbguard.errors import BackupError
+
+log = logging.getLogger(__name__)
+
+# progress(done_pages, total_pages)
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class SnapshotInfo:
+    created_at: datetime
+    row_counts: dict[str, int]
+    journal_mode: str
+    page_size: int
+
+
+def create_backup(
+    db_path: Path,
+    backup_dir: Path,
+    *,
+    now: datetime | None = None,
+    progress: Progress | None = None,
+    busy_timeout: float = 30.0,
+) -> BackupEntry:
+    """Back up `db_path` into `backup_dir`; return the published, verified backup.
+
+    Bad input (missing DB, unusable folder) raises DatabaseError/BackupError;
+    a backup that fails or does not verify raises BackupFailed and publishes
+    nothing.
+    """
+    source = require_database(Path(db_path)).resolve()
+    folder = ensure_private_dir(Path(backup_dir))
+    with folder_lock(folder):
+        remove_stale_temps(folder, DATABASE_BACKUP.prefix)
+        remove_orphan_manifests(folder)
+        final = _free_name(folder, now)
+        temp = temp_path(final)
+        started = time.monotonic()
+        try:
+            info = snapshot_database(
+                source, temp, progress=progress, busy_timeout=busy_timeout, now=now
+            )
+            fsync_file(temp)
+            _verify_copy(temp, info.row_counts)
+            manifest = Manifest(
+                kind=KIND_DATABASE,
+                file_name=final.name,
+                sha256=sha256_of(temp),
+                size=temp.stat().st_size,
+                created_at=info.created_at,
+                source=str(source),
+                duration_seconds=round(time.monotonic() - started, 3),
+                dbguard_version=__version__,
+                sqlite_version=sqlite3.sqlite_version,
+                source_journal_mode=info.journal_mode,
+                page_size=info.page_size,
+                row_counts=info.row_counts,
+            )
+            write_manifest(final, manifest)
+            try:
+                publish_no_clobber(temp, final)
+            except BaseException:
+                with contextlib.suppress(OSError):
+                    manifest_path(final).unlink()
+                raise
+        except BaseException:
+            _remove_temp(temp)
+            raise
+    log.info("backup %s published (%d bytes)", final, manifest.size)
+    return BackupEntry(final, info.created_at, manifest.size, manifest, verified=True)
+
+
+def snapshot_database(
+    source: Path,
+    destination: Path,
+    *,
+    progress: Progress | None = None,
+    busy_timeout: float = 30.0,
+    now: datetime | None = None,
+) -> SnapshotInfo:
+    """Copy `source` (live) into the new file `destination` (mode 0600) as one snapshot."""
+    fd = os.open(destination, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
+    os.close(fd)
+    try:
+        src = _open_source(source, busy_timeout)
+    except sqlite3.Error as error:
+        raise BackupFailed(
+            f"cannot open {source}: {error}", "check that it is a readable SQLite database"
+        ) from None
+    try:
+        dest = sqlite3.connect(destination, isolation_level=None)
+        try:
+            src.execute("BEGIN")
+            # The first read starts the snapshot every later read (and the copy) sees.
+            journal_mode = str(src.execute("PRAGMA journal_mode").fetchone()[0])
+            page_size = int(src.execute("PRAGMA page_size").fetchone()[0])
+            total_pages = int(src.execute("PRAGMA page_count").fetchone()[0])
+            created_at = now or utc_now()
+            counts = {
+                table: int(
+                    src.execute(f"SELECT COUNT(*) FROM {quote_identifier(table)}").fetchone()[0]
+                )
+                for table in user_tables(src)
+            }
+            _copy(src, dest, total_pages, progress)
+            src.rollback()
+            # One self-contained file: no -wal beside a backup, readable read-only anywhere.
+            dest.execute("PRAGMA journal_mode = DELETE")
+        finally:
+            dest.close()
+    except sqlite3.Error as error:
+        raise BackupFailed(f"backup of {source} failed: {error}", "see the log") from None
+    finally:
+        src.close()
+    return SnapshotInfo(created_at, counts, journal_mode, page_size)
+
+
+def _open_source(source: Path, busy_timeout: float) -> sqlite3.Connection:
+    try:
+        connection = sqlite3.connect(
+            read_only_uri(source), uri=True, timeout=busy_timeout, isolation_level=None
+        )
+        connection.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchall()
+        return connection
+    except sqlite3.OperationalError:
+        # A WAL database in a read-only folder without its -shm cannot be opened read-only.
+        log.info("opening %s read-only failed; opening it read-write to copy it", source)
+        return sqlite3.connect(source, timeout=busy_timeout, isolation_level=None)
+
+
+def _copy(
+    src: sqlite3.Connection, dest: sqlite3.Connection, total: int, progress: Progress | None
+) -> None:
+    if progress is None:
+        src.backup(dest, pages=-1)
+        return
+    step = max(256, total // 100)
+
+    def report(_status: int, remaining: int, count: int) -> None:
+        progress(count - remaining, count)
+
+    src.backup(dest, pages=step, progress=report)
+
+
+def _verify_copy(temp: Path, expected: dict[str, int]) -> None:
+    connection = open_immutable(temp)
+    try:
+        problems = database_problems(connection, expected)
+    finally:
+        connection.close()
+    if problems:
+        raise BackupFailed(
+            "the new backup did not verify: " + "; ".join(problems),
+            "nothing was published; check the source with PRAGMA integrity_check",
+        )
+
+
+def _free_name(folder: Path, now: datetime | None) -> Path:
+    """The backup's final path; two backups in one second never share a name."""
+    for _ in range(3):
+        final = folder / DATABASE_BACKUP.name_for(now or utc_now())
+        if not final.exists() and not manifest_path(final).exists():
+            return final
+        if now is not None:
+            break
+        time.sleep(1.0 - (time.time() % 1.0) + 0.01)
+    raise BackupError(
+        f"a backup named {final.name} already exists",
+        "wait a second and run the command again",
+    )
+
+
+def _remove_temp(temp: Path) -> None:
+    for leftover in (temp, temp.with_name(temp.name + "-journal")):
+        with contextlib.suppress(FileNotFoundError):
+            leftover.unlink()
+
+
+def remove_orphan_manifests(folder: Path) -> None:
+    """Manifests whose backup is gone (a kill between manifest and publish, or a prune)."""
+    for path in folder.glob(DATABASE_BACKUP.prefix + "*.manifest.json"):
+        backup_name = path.name.removesuffix(".manifest.json")
+        if DATABASE_BACKUP.parse(backup_name) and not (folder / backup_name).exists():
+            with contextlib.suppress(FileNotFoundError):
+                path.unlink()
