@@ -1,0 +1,170 @@
+"""3. `dbguard check` on big databases of the demo's shape vs the same rules as plain SQL."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+from bench import datasets
+from bench.context import REPO_ROOT, Context
+from bench.measure import Check, Section, Series, measure_rounds, ratio_check, value_check
+
+RATIO_TARGET = 2.0
+RSS_TARGET_MIB = 400
+
+
+def run(context: Context) -> Section:
+    section = Section(
+        "scale",
+        "3. Scale: the full suite on pue_drill_data at "
+        + " and ".join(f"{rows:,}" for rows in context.settings.scale_rows)
+        + " rows",
+        "`dbguard check --db BIG` (checks/ with the repository's suites, re-baselined for the big "
+        "database in a copy; no backup folder, so the backup checks report a missing backup and "
+        "nothing runs on a backup) against `python -m bench.plain_sql`: every expectation in the "
+        "same suites as one hand-written query on the sqlite3 module, plus the database-health "
+        "SQL (integrity/quick check, foreign keys, journal mode). GNU time, runs interleaved.",
+    )
+    by_rows: dict[int, tuple[Series, Series]] = {}
+    for rows in context.settings.scale_rows:
+        dbguard_series, plain_series = _measure_size(context, section, rows)
+        by_rows[rows] = (dbguard_series, plain_series)
+        section.series += [dbguard_series, plain_series]
+        section.checks += [
+            ratio_check(
+                f"`check` / plain SQL at {rows:,} rows (wall)",
+                dbguard_series,
+                plain_series,
+                RATIO_TARGET,
+            ),
+            value_check(
+                f"`check` peak memory at {rows:,} rows",
+                dbguard_series,
+                lambda s: s.rss_median,
+                "MiB",
+                RSS_TARGET_MIB,
+            ),
+        ]
+    if len(by_rows) >= 2:
+        small, large = min(by_rows), max(by_rows)
+        for index, name in ((0, "`check`"), (1, "plain SQL")):
+            low, high = by_rows[small][index], by_rows[large][index]
+            if low.measured and high.measured:
+                growth = high.wall_median / low.wall_median
+                section.checks.append(
+                    Check(
+                        f"{name} growth {small:,} → {large:,} rows (wall, ×{large / small:g} rows)",
+                        f"{growth:.2f}×",
+                        "—",
+                        None,
+                    )
+                )
+    return section
+
+
+def _measure_size(context: Context, section: Section, rows: int) -> tuple[Series, Series]:
+    dataset = datasets.demo_shaped(context.data_dir, rows)
+    size_mib = dataset.size_bytes / 2**20
+    built = "reused from the cache" if dataset.reused else "built in this run"
+    section.notes.append(
+        f"{rows:,}-row database: {dataset.path.name}, {size_mib:.0f} MiB; generation took "
+        f"{dataset.build_seconds:.1f} s ({built})."
+    )
+    folder = context.scratch(f"scale_{rows}")
+    expectations = folder / "expectations"
+    shutil.rmtree(expectations, ignore_errors=True)
+    source = REPO_ROOT / "expectations"
+    if source.is_dir():
+        shutil.copytree(source, expectations)
+    else:
+        expectations.mkdir(parents=True)
+    backups = folder / "backups"
+    backups.mkdir(exist_ok=True)
+    shutil.rmtree(folder / "reports", ignore_errors=True)  # no history: the baseline may capture
+    config = context.write_config(
+        f"scale_{rows}", database=dataset.path, backup_dir=backups, expectations_dir=expectations
+    )
+    section.notes.append(_rebaseline(context, config, rows))
+    section.notes.append(_plain_sql_coverage(context, dataset.path, expectations, rows))
+    dbguard_series = Series(
+        f"dbguard check ({rows:,} rows)",
+        [context.dbguard, "--config", str(config), "check"],
+        ok_exit_codes=(0, 1),
+    )
+    plain_series = Series(
+        f"plain SQL ({rows:,} rows)",
+        [
+            context.python,
+            "-m",
+            "bench.plain_sql",
+            "--db",
+            str(dataset.path),
+            "--expectations",
+            str(expectations),
+        ],
+        ok_exit_codes=(0, 1),
+    )
+    rounds = measure_rounds(
+        [dbguard_series, plain_series],
+        rounds=context.settings.heavy_runs,
+        cwd=REPO_ROOT,
+        timeout=1800,
+        slow_single_run_s=context.settings.slow_round_s,
+    )
+    if rounds < context.settings.heavy_runs:
+        section.notes.append(
+            f"At {rows:,} rows one round took over {context.settings.slow_round_s:.0f} s, so it ran "
+            f"{rounds} time(s) only (the 20-minute budget of `make bench`)."
+        )
+    return dbguard_series, plain_series
+
+
+def _rebaseline(context: Context, config: Path, rows: int) -> str:
+    result = subprocess.run(
+        [context.dbguard, "--config", str(config), "baseline"],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=900,
+    )
+    if result.returncode == 0:
+        return f"{rows:,} rows: row-count baselines re-captured in a copy of the suites with `dbguard baseline` (not timed)."
+    reason = (result.stderr.strip().splitlines() or ["no output"])[-1]
+    return (
+        f"{rows:,} rows: `dbguard baseline` failed ({reason}); the suites keep the demo's row-count "
+        "baselines, so those expectations fail as critical (timing still comparable: both sides run them)."
+    )
+
+
+def _plain_sql_coverage(context: Context, database: Path, expectations: Path, rows: int) -> str:
+    result = subprocess.run(
+        [
+            context.python,
+            "-m",
+            "bench.plain_sql",
+            "--db",
+            str(database),
+            "--expectations",
+            str(expectations),
+            "--json",
+        ],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=1800,
+    )
+    try:
+        report = json.loads(result.stdout)
+    except json.JSONDecodeError:
+        return f"{rows:,} rows: plain SQL could not run: {result.stderr.strip()[-300:]}"
+    missing = report["not_mirrored"]
+    failed = [item["rule"] for item in report["failed"]]
+    text = f"{rows:,} rows: plain SQL ran {report['rules']} rules ({len(failed)} failed"
+    text += f": {', '.join(failed[:6])}{' …' if len(failed) > 6 else ''})" if failed else ")"
+    if missing:
+        text += f"; not mirrored: {', '.join(missing)}"
+    return text + "."

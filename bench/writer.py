@@ -1,0 +1,99 @@
+"""A concurrent writer: commits small transfers into `writer_accounts` until told to stop.
+
+    python -m bench.writer --db PATH --stats-json OUT [--duration S] [--ready-file F]
+
+It stops after --duration seconds or on SIGTERM/SIGINT, then writes its stats:
+commits, max_commit_ms, p99_commit_ms, and every commit's start (Unix
+seconds) and duration (ms), so the harness can find the longest stall inside
+the window a backup ran in. Each commit is timed from BEGIN IMMEDIATE
+to the end of COMMIT, so a commit that waited on a lock counts its wait.
+The same stats as tests/writer_process.py; this one also stops on a signal
+and keeps commit times, which a benchmark needs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import signal
+import sqlite3
+import time
+from pathlib import Path
+
+ACCOUNTS = 1000
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", type=Path, required=True)
+    parser.add_argument("--stats-json", type=Path, required=True)
+    parser.add_argument("--duration", type=float, default=3600.0)
+    parser.add_argument("--interval-ms", type=float, default=2.0, help="pause between commits")
+    parser.add_argument("--ready-file", type=Path, help="created after the first commit")
+    args = parser.parse_args(argv)
+
+    stopping = False
+
+    def stop(_signal: int, _frame: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+
+    connection = sqlite3.connect(args.db, timeout=30, isolation_level=None)
+    connection.execute("PRAGMA journal_mode = WAL")
+    _create_accounts(connection)
+    rng = random.Random(7)
+    durations: list[float] = []
+    commit_times: list[tuple[float, float]] = []
+    started = time.monotonic()
+    while not stopping and time.monotonic() - started < args.duration:
+        source, target = rng.sample(range(1, ACCOUNTS + 1), 2)
+        amount = rng.randint(1, 100)
+        wall_start = time.time()
+        begin = time.perf_counter()
+        connection.execute("BEGIN IMMEDIATE")
+        connection.execute(
+            "UPDATE writer_accounts SET balance = balance - ? WHERE id = ?", (amount, source)
+        )
+        connection.execute(
+            "UPDATE writer_accounts SET balance = balance + ? WHERE id = ?", (amount, target)
+        )
+        connection.execute("COMMIT")
+        elapsed_ms = (time.perf_counter() - begin) * 1000
+        durations.append(elapsed_ms)
+        commit_times.append((round(wall_start, 4), round(elapsed_ms, 3)))
+        if len(durations) == 1 and args.ready_file:
+            args.ready_file.write_text("ready\n")
+        time.sleep(args.interval_ms / 1000)
+    connection.close()
+
+    ordered = sorted(durations)
+    stats = {
+        "commits": len(durations),
+        "seconds": time.monotonic() - started,
+        "max_commit_ms": ordered[-1] if ordered else 0.0,
+        "p99_commit_ms": ordered[int(len(ordered) * 0.99)] if ordered else 0.0,
+        "commit_times": commit_times,
+    }
+    args.stats_json.write_text(json.dumps(stats))
+    return 0
+
+
+def _create_accounts(connection: sqlite3.Connection) -> None:
+    connection.execute(
+        "CREATE TABLE IF NOT EXISTS writer_accounts (id INTEGER PRIMARY KEY, balance INTEGER NOT NULL)"
+    )
+    if connection.execute("SELECT COUNT(*) FROM writer_accounts").fetchone()[0] == 0:
+        connection.execute("BEGIN IMMEDIATE")
+        connection.executemany(
+            "INSERT INTO writer_accounts (id, balance) VALUES (?, 1000)",
+            ((account,) for account in range(1, ACCOUNTS + 1)),
+        )
+        connection.execute("COMMIT")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
