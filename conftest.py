@@ -1,12 +1,20 @@
 """pytest wiring for the quality suite in checks/: command-line options and report hooks.
 
-Fixtures that open the live database live in checks/conftest.py; the report
-itself is built by dbguard.report, which these hooks only call.
+Fixtures that open the live database live in checks/conftest.py. The hooks
+below only wire: the run's state and history live in dbguard.report.session,
+the report's HTML in dbguard.report.html and dbguard.report.charts. They act
+only in a quality run (a session whose checks use `record_finding` or
+`record_metric`), so the project's own tests, which load this file too, are
+left alone.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
+
+from dbguard.report import session as run
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -20,3 +28,59 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=False,
         help="fail the run on warning-level findings too",
     )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    run.start(config)
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    run.activate(session)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    outcome = yield
+    run.record_report(item.config, outcome.get_result())
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    run.finish(session, exitstatus)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_metadata(metadata: dict[str, Any], config: pytest.Config) -> None:
+    """Mask secrets in every environment value (the redact list covers only names)."""
+    run.mask_metadata(metadata, config)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_html_results_summary(
+    prefix: list[str], summary: list[str], postfix: list[str], session: pytest.Session
+) -> None:
+    from dbguard.report.build import summary_block
+
+    block = summary_block(session.config)
+    if block:
+        prefix.insert(0, block)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_html_results_table_header(cells: list[str]) -> None:
+    from dbguard.report.html import HEADER_CELLS
+
+    cells[1:1] = HEADER_CELLS
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_html_results_table_row(report: pytest.TestReport, cells: list[str]) -> None:
+    from dbguard.report.build import table_row
+
+    cells[1:1] = table_row(report)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_html_results_table_html(report: pytest.TestReport, data: list[str]) -> None:
+    from dbguard.report.build import extra_html
+
+    extra_html(report, data)

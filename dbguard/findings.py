@@ -29,7 +29,7 @@ class Severity(enum.StrEnum):
 _RANK = {Severity.OK: 0, Severity.INFO: 1, Severity.WARNING: 2, Severity.CRITICAL: 3}
 
 # Keys under which a pytest item carries its finding in `item.user_properties`.
-PROPERTY_KEYS = ("severity", "expected", "observed", "remediation", "details", "target")
+PROPERTY_KEYS = ("severity", "expected", "observed", "remediation", "details", "target", "check")
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from dbguard.cli.options import backup_dir_option, command_config, db_option
@@ -10,11 +12,29 @@ from dbguard.cli.options import backup_dir_option, command_config, db_option
 @click.command(name="check")
 @db_option
 @backup_dir_option
+@click.option(
+    "--report",
+    "report",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Write the HTML report here (default: reports/quality_YYYYMMDD_HHMMSS.html).",
+)
 @click.option("--strict", is_flag=True, help="Fail (exit 1) on warnings too, not only criticals.")
 @click.pass_context
-def check(context: click.Context, db: str | None, backup_dir: str | None, strict: bool) -> int:
+def check(
+    context: click.Context,
+    db: str | None,
+    backup_dir: str | None,
+    report: str | None,
+    strict: bool,
+) -> int:
     """Run checks/ on the live database and its latest backup. Exit 1 on a critical finding."""
     from dbguard.check_run import run_checks
 
     config = command_config(context, database__path=db, backup__dir=backup_dir)
-    return int(run_checks(config, strict=strict).exit_code)
+    result = run_checks(config, strict=strict, report=Path(report) if report else None)
+    if result.reports is not None:
+        click.echo(f"report: {result.reports.html}")
+        click.echo(f"junit:  {result.reports.junit}")
+        click.echo(f"latest: {result.reports.latest}")
+    return int(result.exit_code)

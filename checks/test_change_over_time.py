@@ -1,0 +1,67 @@
+"""Row counts of each table against the previous check run in the history (±10 % / ±25 %,
+absolute guard for small tables)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import closing
+from pathlib import Path
+
+import pytest
+
+from dbguard.config import Config
+from dbguard.database import connect_read_only, row_counts
+from dbguard.findings import Finding
+from dbguard.health.rows import band_around, change_finding
+from dbguard.history import StoredRun
+from dbguard.report import session as run
+
+
+def _previous_run(pytest_config: pytest.Config) -> StoredRun | None:
+    state = run.run_state(pytest_config)
+    history = run.history_of(state)
+    if history is None or state.config is None:
+        return None
+    return history.previous_run(kind="check", database=str(state.config.database.path))
+
+
+def _previous_counts(previous: StoredRun | None) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for name, value in (previous.metrics if previous else {}).items():
+        parts = name.split(".")
+        if len(parts) == 3 and parts[0] == "rows" and parts[2] == "live":
+            counts[parts[1]] = int(value)
+    return counts
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "table" not in metafunc.fixturenames:
+        return
+    tables: set[str] = set()
+    try:
+        config = run.quality_config(metafunc.config)
+        with closing(connect_read_only(config.database.path)) as connection:
+            tables.update(row_counts(connection))
+    except Exception:  # the connection check reports why
+        pass
+    tables.update(_previous_counts(_previous_run(metafunc.config)))
+    metafunc.parametrize("table", sorted(tables))
+
+
+def test_row_count_close_to_previous_run(
+    table: str,
+    live_db: Path,
+    config: Config,
+    pytestconfig: pytest.Config,
+    record_finding: Callable[[Finding], None],
+    record_metric: Callable[[str, float], None],
+) -> None:
+    with closing(connect_read_only(live_db)) as connection:
+        count = row_counts(connection).get(table)
+    if count is not None:
+        record_metric(f"rows.{table}.live", count)
+    previous = _previous_counts(_previous_run(pytestconfig))
+    if table not in previous:
+        pytest.skip(f"no previous check run recorded {table}: nothing to compare yet")
+    band = band_around(previous[table], config.checks)
+    record_finding(change_finding(table, count, band, "the previous run"))

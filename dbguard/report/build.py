@@ -1,0 +1,66 @@
+"""What the pytest-html hooks add, built from the run's state and the run history."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from dbguard.report import session as run
+from dbguard.report.charts import Chart, trend_charts
+from dbguard.report.html import findings_block, row_cells, summary_html
+
+log = logging.getLogger(__name__)
+
+
+def summary_block(pytest_config: pytest.Config) -> str:
+    """The status summary and the trend charts, or "" outside a quality run."""
+    state = run.run_state(pytest_config)
+    if not state.active:
+        return ""
+    notes = [note for note in (state.config_error, state.history_error) if note]
+    history = run.history_of(state)
+    if history is not None and history.recovered_from is not None:
+        notes.append(
+            f"the run history was unreadable and was moved aside to {history.recovered_from};"
+            " a new history was started"
+        )
+    charts: list[Chart] = []
+    trend_runs = state.config.reports.trend_runs if state.config else 30
+    if history is not None:
+        try:
+            runs = history.recent_runs(kind="check", limit=trend_runs)
+            charts = trend_charts(runs)
+        except Exception as error:  # a chart must never cost the report
+            log.warning("could not draw the trend charts: %s", error)
+            notes.append(f"trend charts could not be drawn: {error}")
+    return summary_html(
+        status=state.status,
+        database=run.database_label(state),
+        backup_dir=state.mask(str(state.config.backup.dir)) if state.config else "",
+        started_at=state.started_at,
+        duration_seconds=run.duration_seconds(state),
+        results=list(state.results.values()),
+        charts=charts,
+        notes=[state.mask(note) for note in notes],
+        trend_runs=trend_runs,
+    )
+
+
+def table_row(report: pytest.TestReport) -> list[str]:
+    state = run.state_of_report(report)
+    result = state.results.get(report.nodeid) if state is not None else None
+    cells = row_cells(result)
+    if state is not None:
+        cells = [state.mask(cell) for cell in cells]
+    return cells
+
+
+def extra_html(report: pytest.TestReport, data: list[str]) -> None:
+    """Put the findings in full above the log, and mask secrets in the captured log."""
+    state = run.state_of_report(report)
+    mask = state.mask if state is not None else run.mask_secrets
+    data[:] = [mask(entry) for entry in data]
+    result = state.results.get(report.nodeid) if state is not None else None
+    if result is not None and result.findings and report.when == "call":
+        data.insert(0, findings_block(result))

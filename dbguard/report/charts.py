@@ -1,0 +1,128 @@
+"""Trend charts of the recent runs, drawn with matplotlib (Agg) as inline base64 PNG images.
+
+The report must open offline, so every chart is a `data:` URI inside the HTML;
+pytest-html's --self-contained-html only inlines images, file extras stay links.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from dbguard.history import StoredRun
+
+MIB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Chart:
+    title: str
+    png_base64: str
+
+    def img_tag(self) -> str:
+        from html import escape
+
+        return (
+            f'<img class="dbguard-chart" alt="{escape(self.title)}" title="{escape(self.title)}"'
+            f' src="data:image/png;base64,{self.png_base64}"/>'
+        )
+
+
+Series = dict[str, list[tuple[datetime, float]]]
+
+
+def _series(runs: Sequence[StoredRun], pick: Callable[[str], str | None]) -> Series:
+    """Per label, the (time, value) points of the runs that recorded it, oldest first."""
+    series: Series = {}
+    for run in sorted(runs, key=lambda run: run.started_at):
+        for name, value in run.metrics.items():
+            label = pick(name)
+            if label is not None:
+                series.setdefault(label, []).append((run.started_at, value))
+    return series
+
+
+def _rows_label(name: str) -> str | None:
+    parts = name.split(".")
+    if len(parts) == 3 and parts[0] == "rows" and parts[2] == "live":
+        return parts[1]
+    return None
+
+
+def _exact(names: dict[str, str]) -> Callable[[str], str | None]:
+    return names.get
+
+
+# (title, y label, metric picker, scale, log scale)
+CHART_SPECS: list[tuple[str, str, Callable[[str], str | None], float, bool]] = [
+    ("Rows per table (live)", "rows", _rows_label, 1.0, True),
+    (
+        "WAL and database size",
+        "MiB",
+        _exact({"wal_bytes": "WAL", "db_bytes": "database"}),
+        MIB,
+        False,
+    ),
+    (
+        "Disk and memory use",
+        "%",
+        _exact(
+            {
+                "disk_percent.db": "disk (DB volume)",
+                "disk_percent.backups": "disk (backup volume)",
+                "memory_percent": "memory",
+                "cpu_percent": "CPU",
+            }
+        ),
+        1.0,
+        False,
+    ),
+    ("Latest backup size", "MiB", _exact({"backup_bytes": "latest backup"}), MIB, False),
+    ("Latest backup age", "hours", _exact({"backup_age_hours": "age"}), 1.0, False),
+]
+
+
+def trend_charts(runs: Sequence[StoredRun]) -> list[Chart]:
+    """One chart per spec that has data in `runs` (newest last on the x axis)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib import pyplot
+    from matplotlib.dates import AutoDateLocator, ConciseDateFormatter, date2num
+
+    charts: list[Chart] = []
+    for title, unit, pick, scale, log_scale in CHART_SPECS:
+        series = _series(runs, pick)
+        if not series:
+            continue
+        figure, axes = pyplot.subplots(figsize=(5.2, 2.6), dpi=90)
+        try:
+            moments = set()
+            for label, points in sorted(series.items()):
+                times = [date2num(moment) for moment, _ in points]
+                moments.update(times)
+                values = [value / scale for _, value in points]
+                axes.plot(times, values, marker="o", markersize=3, linewidth=1.2, label=label)
+            if len(moments) == 1:  # one run: an hour either side, not a decade
+                (only,) = moments
+                axes.set_xlim(only - 1 / 24, only + 1 / 24)
+            if log_scale and all(v > 0 for pts in series.values() for _, v in pts):
+                axes.set_yscale("log")
+            locator = AutoDateLocator()
+            axes.xaxis.set_major_locator(locator)
+            axes.xaxis.set_major_formatter(ConciseDateFormatter(locator))
+            axes.set_title(title, fontsize=10)
+            axes.set_ylabel(unit, fontsize=8)
+            axes.tick_params(labelsize=7)
+            axes.grid(True, alpha=0.3)
+            axes.legend(fontsize=6, loc="best")
+            figure.tight_layout()
+            buffer = io.BytesIO()
+            figure.savefig(buffer, format="png")
+        finally:
+            pyplot.close(figure)
+        charts.append(Chart(title, base64.b64encode(buffer.getvalue()).decode("ascii")))
+    return charts

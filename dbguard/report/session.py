@@ -1,0 +1,220 @@
+"""The state of one quality run, kept in pytest's stash, and what the root conftest's hooks do.
+
+The hooks in conftest.py only call these functions. A session is a dbguard
+quality run when one of its checks uses the `record_finding` or
+`record_metric` fixture; the project's own tests (which load the same root
+conftest) are left alone.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import pytest
+
+from dbguard.config import Config, load_config
+from dbguard.errors import DbguardError
+from dbguard.findings import Severity
+from dbguard.history import History, Outcome, RunRecord, open_history, utc_now
+from dbguard.report.redact import mask_secrets, mask_url
+from dbguard.report.results import CheckResult, findings_from_properties, outcome_of
+
+log = logging.getLogger(__name__)
+
+QUALITY_FIXTURES = ("record_finding", "record_metric")
+
+
+@dataclass
+class RunState:
+    started_at: datetime
+    config: Config | None
+    config_error: str = ""
+    active: bool = False
+    history: History | None = None
+    history_error: str = ""
+    results: dict[str, CheckResult] = field(default_factory=dict)
+    finished_at: datetime | None = None
+    status: Severity = Severity.OK
+    metrics: dict[str, float] = field(default_factory=dict)
+    run_id: int | None = None
+
+    def secrets(self) -> list[str]:
+        if self.config is None:
+            return []
+        return [self.config.reports.webhook_url, self.config.system.health_url]
+
+    def mask(self, text: str) -> str:
+        return mask_secrets(text, self.secrets())
+
+
+RUN_STATE_KEY = pytest.StashKey[RunState]()
+
+
+def quality_config(pytest_config: pytest.Config) -> Config:
+    """The dbguard configuration of this run, as checks/conftest.py's `config` fixture builds it."""
+    loaded = load_config(_option(pytest_config, "dbguard_config"))
+    return loaded.with_overrides(
+        database__path=_option(pytest_config, "db"),
+        backup__dir=_option(pytest_config, "backup_dir"),
+    )
+
+
+def _option(pytest_config: pytest.Config, name: str) -> Any:
+    try:
+        return pytest_config.getoption(name)
+    except ValueError:
+        return None
+
+
+def start(pytest_config: pytest.Config) -> RunState:
+    try:
+        config: Config | None = quality_config(pytest_config)
+        error = ""
+    except DbguardError as problem:
+        config, error = None, problem.one_line()
+    state = RunState(started_at=utc_now(), config=config, config_error=error)
+    pytest_config.stash[RUN_STATE_KEY] = state
+    return state
+
+
+def run_state(pytest_config: pytest.Config) -> RunState:
+    state = pytest_config.stash.get(RUN_STATE_KEY, None)
+    return state if state is not None else start(pytest_config)
+
+
+def activate(session: pytest.Session) -> None:
+    """After collection: decide whether this is a quality run and open its history."""
+    state = run_state(session.config)
+    state.active = any(
+        name in getattr(item, "fixturenames", ())
+        for item in session.items
+        for name in QUALITY_FIXTURES
+    )
+    if state.active and state.config is not None:
+        state.history = history_of(state)
+
+
+def history_of(state: RunState) -> History | None:
+    """The run history, opened once per run; None (and a note) if it cannot be opened."""
+    if state.history is not None or state.config is None or state.history_error:
+        return state.history
+    try:
+        state.history = open_history(state.config.reports.history)
+    except OSError as error:
+        state.history_error = f"cannot open the run history {state.config.reports.history}: {error}"
+        log.warning("%s", state.history_error)
+    return state.history
+
+
+# pytest-html's row hooks get the report but not the config: the report carries the run.
+REPORT_RUN_ATTRIBUTE = "_dbguard_run"
+
+
+def record_report(pytest_config: pytest.Config, report: pytest.TestReport) -> None:
+    state = run_state(pytest_config)
+    setattr(report, REPORT_RUN_ATTRIBUTE, state)
+    outcome = outcome_of(report.when, report.outcome)
+    result = state.results.get(report.nodeid)
+    if report.when == "call" or (report.when == "setup" and report.outcome != "passed"):
+        state.results[report.nodeid] = CheckResult(
+            nodeid=report.nodeid,
+            outcome=outcome,
+            findings=[
+                {key: state.mask(value) for key, value in finding.items()}
+                for finding in findings_from_properties(report.user_properties)
+            ],
+            message=state.mask(_message(report)),
+            duration=report.duration,
+        )
+    elif report.when == "teardown" and report.outcome == "failed" and result is not None:
+        result.outcome = "error"
+        result.message = state.mask(_message(report))
+
+
+def _message(report: pytest.TestReport) -> str:
+    if report.skipped and isinstance(report.longrepr, tuple):
+        return str(report.longrepr[2])
+    return report.longreprtext.strip().splitlines()[-1] if report.longreprtext else ""
+
+
+def metrics_of(pytest_config: pytest.Config) -> dict[str, float]:
+    """The numbers checks recorded with `record_metric` (checks/conftest.py's METRICS_KEY)."""
+    for plugin in pytest_config.pluginmanager.get_plugins():
+        key = getattr(plugin, "METRICS_KEY", None)
+        if isinstance(key, pytest.StashKey):
+            stored = pytest_config.stash.get(key, None)
+            if isinstance(stored, dict):
+                return {str(name): float(value) for name, value in stored.items()}
+    return {}
+
+
+def finish(session: pytest.Session, exit_status: int) -> None:
+    """At session end: the overall status, and one record appended to the run history."""
+    state = run_state(session.config)
+    if not state.active:
+        return
+    state.finished_at = utc_now()
+    state.status = Severity.worst([result.severity for result in state.results.values()])
+    state.metrics = metrics_of(session.config)
+    history = history_of(state)
+    if history is None or state.config is None:
+        return
+    from dbguard.report.results import severity_counts
+
+    record = RunRecord(
+        kind="check",
+        started_at=state.started_at,
+        finished_at=state.finished_at,
+        database=str(state.config.database.path),
+        status=state.status.value,
+        exit_code=int(exit_status),
+        metrics=state.metrics,
+        outcomes=[
+            Outcome(
+                name=result.name,
+                severity=result.severity.value,
+                outcome=result.outcome,
+                nodeid=result.nodeid,
+                target=result.target,
+            )
+            for result in state.results.values()
+        ],
+        counts=severity_counts(state.results.values()),
+    )
+    try:
+        state.run_id = history.append(record)
+    except Exception as error:  # the report must still be written
+        state.history_error = f"could not append this run to the history: {error}"
+        log.warning("%s", state.history_error)
+
+
+def database_label(state: RunState) -> str:
+    if state.config is None:
+        return "(configuration not loaded)"
+    return state.mask(str(state.config.database.path))
+
+
+def duration_seconds(state: RunState) -> float:
+    end = state.finished_at or utc_now()
+    return max(0.0, (end - state.started_at).total_seconds())
+
+
+def state_of_report(report: object) -> RunState | None:
+    state = getattr(report, REPORT_RUN_ATTRIBUTE, None)
+    return state if isinstance(state, RunState) else None
+
+
+def mask_metadata(metadata: dict[str, Any], pytest_config: pytest.Config) -> None:
+    """Mask secrets in the environment table's values, and say what was checked."""
+    state = run_state(pytest_config)
+    for key, value in list(metadata.items()):
+        if isinstance(value, str):
+            metadata[key] = state.mask(value)
+    if state.config is not None:
+        metadata["dbguard database"] = database_label(state)
+        metadata["dbguard config"] = state.mask(str(state.config.source or "(defaults)"))
+        if state.config.reports.webhook_url:
+            metadata["dbguard webhook"] = mask_url(state.config.reports.webhook_url)
