@@ -9,20 +9,64 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from dbguard.config import Config, load_config
+from dbguard.errors import DbguardError
 from dbguard.findings import Finding, Severity
+from dbguard.quality.suites import SuiteFile, load_suites
+from dbguard.quality.targets import TARGETS, LatestBackup, Target
+
+if TYPE_CHECKING:
+    from dbguard.quality.validate import OutcomeCache
 
 
-@pytest.fixture(scope="session")
-def config(pytestconfig: pytest.Config) -> Config:
+SUITES_KEY = pytest.StashKey[list[SuiteFile]]()
+
+
+def settings_from_options(pytestconfig: pytest.Config) -> Config:
     loaded = load_config(pytestconfig.getoption("dbguard_config"))
     return loaded.with_overrides(
         database__path=pytestconfig.getoption("db"),
         backup__dir=pytestconfig.getoption("backup_dir"),
     )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Load every suite strictly before any test runs: a malformed file stops the run, named."""
+    try:
+        settings = settings_from_options(config)
+        config.stash[SUITES_KEY] = load_suites(settings.checks.expectations_dir)
+    except DbguardError as error:
+        raise pytest.UsageError(f"dbguard: {error.one_line()}") from None
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """One test per expectation per target, with ids like `pue_data::…[pue]-live`."""
+    if "expectation_case" not in metafunc.fixturenames:
+        return
+    params = [
+        pytest.param(
+            (suite, expectation.index), target, id=f"{suite.name}::{expectation.label}-{target}"
+        )
+        for target in TARGETS
+        for suite in metafunc.config.stash.get(SUITES_KEY, [])
+        for expectation in suite.expectations
+    ]
+    metafunc.parametrize(("expectation_case", "target"), params)
+
+
+@pytest.fixture(scope="session")
+def config(pytestconfig: pytest.Config) -> Config:
+    return settings_from_options(pytestconfig)
+
+
+@pytest.fixture(scope="session")
+def suites(pytestconfig: pytest.Config) -> list[SuiteFile]:
+    """The expectation suites, loaded strictly when the run started."""
+    return pytestconfig.stash[SUITES_KEY]
 
 
 @pytest.fixture(scope="session")
@@ -59,3 +103,43 @@ def record_metric(pytestconfig: pytest.Config) -> Callable[[str, float], None]:
         metrics[name] = float(value)
 
     return record
+
+
+@pytest.fixture(scope="session")
+def outcome_cache() -> OutcomeCache:
+    """One GX context for the run; each suite validated once per target."""
+    from dbguard.quality.validate import OutcomeCache, SuiteValidator
+
+    return OutcomeCache(SuiteValidator())
+
+
+@pytest.fixture(scope="session")
+def latest_backup(config: Config) -> LatestBackup:
+    try:
+        from backup.catalog import latest_verified_backup
+
+        entry = latest_verified_backup(config.backup.dir)
+    except ImportError as error:
+        return LatestBackup(None, None, 0, f"the backup package cannot be imported: {error}")
+    except DbguardError as error:
+        return LatestBackup(None, None, 0, error.one_line())
+    if entry is None:
+        return LatestBackup(None, None, 0, f"no verified backup in {config.backup.dir}")
+    counts = dict(entry.manifest.row_counts) if entry.manifest is not None else {}
+    return LatestBackup(entry.path, entry.created_at, entry.size, "", counts)
+
+
+@pytest.fixture(scope="session")
+def target_database(live_db: Path, latest_backup: LatestBackup) -> Callable[[str], Target]:
+    """Resolve a target name to the file to check; skips when the target does not exist."""
+
+    def resolve(name: str) -> Target:
+        if name == "live":
+            return Target(name, live_db, immutable=False)
+        if name == "backup":
+            if latest_backup.path is None:
+                pytest.skip(f"{latest_backup.reason} (reported by test_backup_health)")
+            return Target(name, latest_backup.path, immutable=True)
+        raise ValueError(f"unknown target {name!r}")
+
+    return resolve

@@ -117,6 +117,10 @@ def run_checks(
     The result carries the report paths (`reports.html`, `.junit`, `.latest`).
     """
     require_database(config.database.path)
+    # A malformed suite is bad input: one line naming the file, exit 2, before pytest starts.
+    from dbguard.quality.suites import load_suites
+
+    load_suites(config.checks.expectations_dir)
     import pytest
 
     reports = report_paths(config, report) if write_report else None

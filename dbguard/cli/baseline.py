@@ -1,11 +1,41 @@
-"""`dbguard baseline`."""
+"""`dbguard baseline`: re-capture row-count baselines from the live database into the suites."""
 
 from __future__ import annotations
 
 import click
 
+from dbguard.cli.options import command_config, db_option
+
 
 @click.command(name="baseline")
-def baseline() -> None:
-    """Not built yet."""
-    raise click.ClickException("'dbguard baseline' is not built yet")
+@db_option
+@click.option(
+    "--table",
+    "tables",
+    multiple=True,
+    help="Only this table (repeatable). Default: every table of the database.",
+)
+@click.option(
+    "--accept",
+    is_flag=True,
+    help="Capture even though the last check run had critical findings.",
+)
+@click.pass_context
+def baseline(context: click.Context, db: str | None, tables: tuple[str, ...], accept: bool) -> int:
+    """Write the live row counts into the suites' warning/critical row-count bands.
+
+    Only the row-count expectations dbguard manages are rewritten; every other
+    expectation stays byte-for-byte. A table without a suite gets one.
+    """
+    from dbguard.quality.baseline import capture_baselines
+
+    config = command_config(context, database__path=db)
+    changes = capture_baselines(config, list(tables) or None, accept=accept)
+    click.echo(f"{'table':<24} {'old':>10} {'new':>10} {'change':>9}")
+    for change in changes:
+        old = "-" if change.old is None else str(change.old)
+        percent = change.change_percent
+        shown = "new suite" if change.created else ("-" if percent is None else f"{percent:+.1f}%")
+        click.echo(f"{change.table:<24} {old:>10} {change.new:>10} {shown:>9}")
+    click.echo(f"suites written to {config.checks.expectations_dir}")
+    return 0

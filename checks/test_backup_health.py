@@ -1,0 +1,203 @@
+"""Health of the backups: the latest one is recent, verifies, matches the live DB, and restores.
+
+The restore drill (the plan asks to test restores regularly) restores the
+latest verified backup into a temporary folder and runs every suite on it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from dbguard.config import Config
+from dbguard.database import connect_read_only, row_counts
+from dbguard.errors import DbguardError
+from dbguard.findings import Finding, Severity
+from dbguard.quality.severity import (
+    DriftThresholds,
+    classify_above,
+    classify_row_count,
+    row_count_bands,
+)
+from dbguard.quality.suites import SuiteFile
+from dbguard.quality.targets import LatestBackup
+from dbguard.quality.validate import OutcomeCache
+
+Record = Callable[[Finding], None]
+Metric = Callable[[str, float], None]
+TAKE_BACKUP = "take a backup now (dbguard backup create) and check that the daily backup job runs"
+
+
+def test_latest_backup_is_recent(
+    latest_backup: LatestBackup, config: Config, record_finding: Record, record_metric: Metric
+) -> None:
+    limits = config.backup
+    expected = (
+        f"a verified backup at most {limits.max_age_warning_hours:g} h old "
+        f"(critical above {limits.max_age_critical_hours:g} h)"
+    )
+    if latest_backup.path is None or latest_backup.created_at is None:
+        record_finding(
+            Finding(
+                check="backup::latest_age",
+                severity=Severity.CRITICAL,
+                expected=expected,
+                observed=latest_backup.reason,
+                remediation=TAKE_BACKUP,
+                target="backup",
+            )
+        )
+        return
+    age_hours = (datetime.now(UTC) - latest_backup.created_at).total_seconds() / 3600
+    record_metric("backup_age_hours", age_hours)
+    record_metric("backup_bytes", latest_backup.size)
+    record_finding(
+        Finding(
+            check="backup::latest_age",
+            severity=classify_above(
+                age_hours, limits.max_age_warning_hours, limits.max_age_critical_hours
+            ),
+            expected=expected,
+            observed=f"{latest_backup.path.name} is {age_hours:.1f} h old",
+            remediation=TAKE_BACKUP,
+            target="backup",
+        )
+    )
+
+
+def test_newest_backup_verifies(config: Config, record_finding: Record) -> None:
+    """The newest backup file, not only the newest good one: bit rot must not hide."""
+    from backup.catalog import list_backups, with_verification
+
+    backups = list_backups(config.backup.dir)
+    if not backups:
+        pytest.skip(f"no backup in {config.backup.dir} (reported by test_latest_backup_is_recent)")
+    newest = with_verification(backups[-1])
+    record_finding(
+        Finding(
+            check="backup::newest_verifies",
+            severity=Severity.OK if newest.verified else Severity.CRITICAL,
+            expected="the newest backup matches its manifest (sha256, integrity, row counts)",
+            observed="verifies" if newest.verified else f"{newest.name} does not verify",
+            details="; ".join(newest.problems),
+            remediation="take a fresh backup now (dbguard backup create), then check the backup "
+            "disk for errors; never restore from this file",
+            target="backup",
+        )
+    )
+
+
+def test_backup_row_counts_reconcile(
+    latest_backup: LatestBackup,
+    live_db: Path,
+    suites: list[SuiteFile],
+    config: Config,
+    record_finding: Record,
+) -> None:
+    """Live counts stay within the drift bands around the backup's counts."""
+    if latest_backup.path is None:
+        pytest.skip(f"{latest_backup.reason} (reported by test_latest_backup_is_recent)")
+    try:
+        connection = connect_read_only(live_db)
+        try:
+            live_counts = row_counts(connection)
+        finally:
+            connection.close()
+    except (DbguardError, Exception) as error:  # sqlite3 errors on a damaged file
+        pytest.skip(f"the live database cannot be read ({error}); see test_database_health")
+    overrides = {suite.table: suite.drift_overrides for suite in suites}
+    severities: list[Severity] = []
+    notes: list[str] = []
+    for table in sorted(set(live_counts) | set(latest_backup.row_counts)):
+        backup_count = latest_backup.row_counts.get(table)
+        live_count = live_counts.get(table)
+        if live_count is None:
+            severities.append(Severity.CRITICAL)
+            notes.append(f"{table}: in the backup ({backup_count} rows), missing from the live DB")
+            continue
+        if backup_count is None:
+            severities.append(Severity.WARNING)
+            notes.append(f"{table}: new in the live DB ({live_count} rows), not in the backup")
+            continue
+        thresholds = DriftThresholds.from_config(config.checks, overrides.get(table))
+        severity = classify_row_count(live_count, row_count_bands(backup_count, thresholds))
+        severities.append(severity)
+        if severity is not Severity.OK:
+            notes.append(f"{table}: backup {backup_count}, live {live_count} ({severity})")
+    worst = Severity.worst(severities)
+    record_finding(
+        Finding(
+            check="backup::row_counts_reconcile",
+            severity=worst,
+            expected=(
+                f"live row counts within ±{config.checks.warning_percent:g} % of the latest backup's "
+                f"(critical beyond ±{config.checks.critical_percent:g} %)"
+            ),
+            observed="; ".join(notes) if notes else f"all {len(severities)} tables reconcile",
+            remediation="audit recent writes (数据审计); if rows were lost, restore from the latest "
+            "verified backup (dbguard backup restore --latest)",
+            target="backup",
+        )
+    )
+
+
+def test_restore_drill(
+    latest_backup: LatestBackup,
+    config: Config,
+    suites: list[SuiteFile],
+    outcome_cache: OutcomeCache,
+    tmp_path: Path,
+    record_finding: Record,
+) -> None:
+    """Restore the latest backup to a temporary place and run every suite on the result."""
+    if not config.checks.restore_drill:
+        pytest.skip("restore drill turned off ([checks] restore_drill = false)")
+    if latest_backup.path is None:
+        pytest.skip(f"{latest_backup.reason} (reported by test_latest_backup_is_recent)")
+    from backup.restore import restore_backup
+
+    restored = tmp_path / "restore-drill.sqlite3"
+    expected = f"{latest_backup.path.name} restores and passes every suite"
+    try:
+        restore_backup(latest_backup.path, restored, assume_yes=True)
+    except DbguardError as error:
+        record_finding(
+            Finding(
+                check="backup::restore_drill",
+                severity=Severity.CRITICAL,
+                expected=expected,
+                observed=f"restore failed: {error.one_line()}",
+                remediation="take a fresh backup now and find out why this one cannot be restored",
+                target="restore-drill",
+            )
+        )
+        return
+    outcomes = [
+        outcome
+        for suite in suites
+        for outcome in outcome_cache.outcomes("restore-drill", restored, suite, immutable=True)
+    ]
+    failed = [outcome for outcome in outcomes if outcome.severity is not Severity.OK]
+    worst = Severity.worst([outcome.severity for outcome in outcomes])
+    record_finding(
+        Finding(
+            check="backup::restore_drill",
+            severity=worst,
+            expected=expected,
+            observed=(
+                f"{len(failed)} of {len(outcomes)} expectations not met on the restored copy"
+                if failed
+                else f"restored; all {len(outcomes)} expectations met"
+            ),
+            details="; ".join(
+                f"{outcome.check} ({outcome.severity}): {outcome.observed}"
+                for outcome in failed[:10]
+            ),
+            remediation="the backup holds bad data too: restore an older verified backup "
+            "(dbguard backup list) and take a fresh backup once the live DB is right",
+            target="restore-drill",
+        )
+    )

@@ -1,0 +1,64 @@
+"""One test per expectation of every suite in expectations/, on the live DB and the latest backup.
+
+Each suite is validated once per target (see `outcome_cache`); each test then
+reports its own expectation's result at the expectation's severity: a warning
+passes (and is reported), a critical or errored expectation fails.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from dbguard.database import connect_read_only, user_tables
+from dbguard.errors import DbguardError
+from dbguard.findings import Finding, Severity
+from dbguard.quality.suites import SuiteFile
+from dbguard.quality.targets import Target
+from dbguard.quality.validate import OutcomeCache
+
+
+def test_expectation(
+    expectation_case: tuple[SuiteFile, int],
+    target: str,
+    target_database: Callable[[str], Target],
+    outcome_cache: OutcomeCache,
+    record_finding: Callable[[Finding], None],
+) -> None:
+    suite, index = expectation_case
+    resolved = target_database(target)
+    outcome = outcome_cache.outcome(
+        target, resolved.path, suite, index, immutable=resolved.immutable
+    )
+    record_finding(outcome.finding(target))
+
+
+def test_every_table_has_a_suite(
+    live_db: Path, suites: list[SuiteFile], record_finding: Callable[[Finding], None]
+) -> None:
+    try:
+        connection = connect_read_only(live_db)
+        try:
+            tables = user_tables(connection)
+        finally:
+            connection.close()
+    except (DbguardError, OSError) as error:
+        pytest.skip(f"the live database cannot be read ({error}); see test_database_health")
+    except Exception as error:  # sqlite3.DatabaseError: not a database
+        pytest.skip(f"the live database cannot be read ({error}); see test_database_health")
+    checked = {suite.table for suite in suites}
+    missing = [table for table in tables if table not in checked]
+    record_finding(
+        Finding(
+            check="suites::every_table_has_a_suite",
+            severity=Severity.WARNING if missing else Severity.OK,
+            expected="a suite in expectations/ for every table of the live database",
+            observed=f"no suite for {', '.join(missing)}" if missing else "every table has one",
+            remediation="run `dbguard baseline` to create row-count suites for them"
+            if missing
+            else "",
+            target="live",
+        )
+    )

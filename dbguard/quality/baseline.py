@@ -1,0 +1,191 @@
+"""Re-capture row-count baselines from the live database into the suites.
+
+Only the expectations dbguard manages (`meta.dbguard.managed ==
+"row_count_baseline"`) are rewritten; every other entry keeps its exact
+serialized form. A table with no suite gets a new one holding just the
+baseline, so dbguard works on any database after one `dbguard baseline`.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from dbguard.config import Config
+from dbguard.database import connect_read_only, row_counts, user_tables
+from dbguard.errors import DbguardError, SuiteError
+from dbguard.quality.severity import DriftThresholds, RowCountBands, change_percent, row_count_bands
+from dbguard.quality.suites import load_suites, suite_file_name, write_suite
+from dbguard.quality.validate import ROW_COUNT_REMEDIATION
+
+log = logging.getLogger(__name__)
+
+MANAGED = "row_count_baseline"
+ROW_COUNT_TYPE = "expect_table_row_count_to_be_between"
+
+
+class BaselineRefusedError(DbguardError):
+    """The last check run had critical findings: capturing now would make a bad day the norm."""
+
+
+@dataclass(frozen=True)
+class BaselineChange:
+    table: str
+    old: int | None
+    new: int
+    suite_path: Path
+    created: bool
+
+    @property
+    def change_percent(self) -> float | None:
+        return None if self.old is None else change_percent(self.old, self.new)
+
+
+def capture_baselines(
+    config: Config,
+    tables: list[str] | None = None,
+    *,
+    accept: bool = False,
+    now: datetime | None = None,
+) -> list[BaselineChange]:
+    """Write the live row counts into the suites as warning/critical row-count bands."""
+    if not accept:
+        refusal = last_run_refusal(config)
+        if refusal:
+            raise BaselineRefusedError(
+                refusal,
+                "fix the data (or restore a backup) first, or pass --accept if the new counts are right",
+            )
+    captured_at = (now or datetime.now(UTC)).astimezone(UTC).isoformat(timespec="seconds")
+    connection = connect_read_only(config.database.path)
+    try:
+        existing_tables = user_tables(connection)
+        chosen = list(tables) if tables else existing_tables
+        missing = [table for table in chosen if table not in existing_tables]
+        if missing:
+            raise SuiteError(
+                f"table {missing[0]!r} is not in {config.database.path}",
+                f"choose from: {', '.join(existing_tables)}",
+            )
+        counts = row_counts(connection, chosen)
+    finally:
+        connection.close()
+    expectations_dir = config.checks.expectations_dir
+    suites = {suite.table: suite for suite in load_suites(expectations_dir)}
+    changes = []
+    for table in chosen:
+        suite = suites.get(table)
+        path = suite.path if suite else expectations_dir / suite_file_name(table)
+        document = dict(suite.data) if suite else new_suite_document(table)
+        old = previous_baseline(document)
+        thresholds = DriftThresholds.from_config(
+            config.checks, suite.drift_overrides if suite else None
+        )
+        bands = row_count_bands(counts[table], thresholds)
+        document["expectations"] = replace_managed(
+            document["expectations"], managed_entries(bands, thresholds, captured_at)
+        )
+        write_suite(path, document)
+        log.info("baseline of %s: %s -> %s rows (%s)", table, old, counts[table], path)
+        changes.append(BaselineChange(table, old, counts[table], path, created=suite is None))
+    return changes
+
+
+def new_suite_document(table: str) -> dict[str, Any]:
+    """An empty suite in GX's own serialized form."""
+    import great_expectations as gx
+
+    return dict(gx.ExpectationSuite(name=table).to_json_dict())
+
+
+def previous_baseline(document: dict[str, Any]) -> int | None:
+    for entry in document.get("expectations", []):
+        meta = entry.get("meta") or {}
+        dbguard_meta = meta.get("dbguard") if isinstance(meta, dict) else None
+        if isinstance(dbguard_meta, dict) and dbguard_meta.get("managed") == MANAGED:
+            baseline = dbguard_meta.get("baseline")
+            if isinstance(baseline, int):
+                return baseline
+    return None
+
+
+def is_managed(entry: Any) -> bool:
+    if not isinstance(entry, dict):
+        return False
+    meta = entry.get("meta")
+    dbguard_meta = meta.get("dbguard") if isinstance(meta, dict) else None
+    return isinstance(dbguard_meta, dict) and dbguard_meta.get("managed") == MANAGED
+
+
+def replace_managed(entries: list[Any], managed: list[dict[str, Any]]) -> list[Any]:
+    """The managed entries swapped for `managed` in place (at the front if there were none).
+
+    Other entries are the very objects that were parsed, so they serialize exactly as before.
+    """
+    result: list[Any] = []
+    inserted = False
+    for entry in entries:
+        if is_managed(entry):
+            if not inserted:
+                result.extend(managed)
+                inserted = True
+            continue
+        result.append(entry)
+    return result if inserted else [*managed, *result]
+
+
+def managed_entries(
+    bands: RowCountBands, thresholds: DriftThresholds, captured_at: str
+) -> list[dict[str, Any]]:
+    entries = []
+    for band_name, band, percent, rows in (
+        ("warning", bands.warning, thresholds.warning_percent, thresholds.small_table_warning_rows),
+        (
+            "critical",
+            bands.critical,
+            thresholds.critical_percent,
+            thresholds.small_table_critical_rows,
+        ),
+    ):
+        tolerance = f"±{percent:g} %"
+        if bands.small_table:
+            tolerance += f" or ±{rows} rows (small table)"
+        entries.append(
+            {
+                "description": (
+                    f"row count within {tolerance} of the baseline {bands.baseline} "
+                    f"({band.minimum}–{band.maximum})"
+                ),
+                "kwargs": {"max_value": band.maximum, "min_value": band.minimum},
+                "meta": {
+                    "dbguard": {
+                        "band": band_name,
+                        "baseline": bands.baseline,
+                        "captured_at": captured_at,
+                        "managed": MANAGED,
+                        "percent": percent,
+                    },
+                    "remediation": ROW_COUNT_REMEDIATION,
+                },
+                "severity": band_name,
+                "type": ROW_COUNT_TYPE,
+            }
+        )
+    return entries
+
+
+def last_run_refusal(config: Config) -> str | None:
+    """Why the last check run forbids a new baseline, or None (no history yet: allowed)."""
+    try:
+        from dbguard.history import last_run_had_critical
+    except ImportError:  # the run history is optional for the library
+        return None
+    if not last_run_had_critical(config.reports.history, str(config.database.path)):
+        return None
+    return (
+        f"the last check run of {config.database.path} had critical findings; "
+        "refusing to capture a baseline from it"
+    )

@@ -1,0 +1,96 @@
+"""Every suite file against GX and against the live database's tables and columns.
+
+`dbguard check` stops at the first malformed file; lint lists every problem,
+each with the file, the expectation and what to do, so an analyst fixes them
+all in one go.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from pathlib import Path
+
+from dbguard.config import Config
+from dbguard.database import connect_read_only, quote_identifier, table_columns, user_tables
+from dbguard.quality.suites import Problem, SuiteFile, parse_suite_file, suite_paths
+
+BATCH_PLACEHOLDER = re.compile(r"\{batch\}")
+
+
+def lint_suites(config: Config) -> list[Problem]:
+    """All problems in the suites; an unreadable live database raises a DatabaseError."""
+    connection = connect_read_only(config.database.path)
+    try:
+        tables = {table: table_columns(connection, table) for table in user_tables(connection)}
+        problems: list[Problem] = []
+        seen: dict[str, Path] = {}
+        paths = suite_paths(config.checks.expectations_dir)
+        for path in paths:
+            suite, file_problems = parse_suite_file(path)
+            problems.extend(file_problems)
+            if suite is None:
+                continue
+            if suite.table in seen:
+                problems.append(
+                    Problem(
+                        path,
+                        "",
+                        f"checks table {suite.table!r}, as {seen[suite.table]} does",
+                        "keep one suite file per table: merge them",
+                    )
+                )
+            seen[suite.table] = path
+            problems.extend(_database_problems(suite, tables, connection))
+    finally:
+        connection.close()
+    return problems
+
+
+def _database_problems(
+    suite: SuiteFile, tables: dict[str, list[str]], connection: sqlite3.Connection
+) -> list[Problem]:
+    if suite.table not in tables:
+        return [
+            Problem(
+                suite.path,
+                "",
+                f"table {suite.table!r} is not in the live database",
+                f'rename the suite ("name") to one of: {", ".join(sorted(tables)) or "no tables"}, '
+                "or delete the file",
+            )
+        ]
+    columns = tables[suite.table]
+    problems = []
+    for expectation in suite.expectations:
+        where = f"#{expectation.index} {expectation.label}"
+        for column in expectation.columns():
+            if column not in columns:
+                problems.append(
+                    Problem(
+                        suite.path,
+                        where,
+                        f"column {column!r} is not in table {suite.table!r}",
+                        f"use one of: {', '.join(columns)}",
+                    )
+                )
+        query = expectation.kwargs.get("unexpected_rows_query")
+        if isinstance(query, str):
+            problem = _query_problem(query, suite.table, connection)
+            if problem:
+                problems.append(
+                    Problem(suite.path, where, f"its query does not run: {problem}", "fix the SQL")
+                )
+    return problems
+
+
+def _query_problem(query: str, table: str, connection: sqlite3.Connection) -> str | None:
+    """Prepare the query against the real table without running it (EXPLAIN reads no rows)."""
+    if "{batch}" not in query:
+        return "it does not read {batch}, the table under test"
+    sql = BATCH_PLACEHOLDER.sub(lambda _: quote_identifier(table), query)
+    try:
+        connection.execute(f"EXPLAIN {sql}").fetchmany(1)
+    except sqlite3.Error as error:
+        return str(error)
+    return None
