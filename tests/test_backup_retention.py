@@ -60,7 +60,7 @@ def names(items: list[Item]) -> set[str]:
 
 def newest_per_bucket(items: list[Item], bucket: Callable[[datetime], Any], count: int) -> set[str]:
     """The reference model: newest item of each of the `count` most recent buckets."""
-    by_bucket: dict[object, Item] = {}
+    by_bucket: dict[Any, Item] = {}
     for item in items:
         key = bucket(item.created_at)
         if key not in by_bucket or item.created_at > by_bucket[key].created_at:
