@@ -193,10 +193,9 @@ def _remove_old_wal(db_path: Path) -> None:
 
 def _restore_offline(backup_path: Path, db_path: Path, manifest: Manifest) -> None:
     temp = temp_path(db_path)
-    mode = db_path.stat().st_mode & 0o777 if db_path.exists() else FILE_MODE
     try:
         shutil.copyfile(backup_path, temp)
-        os.chmod(temp, mode)
+        _same_owner_and_mode(db_path, temp)
         connection = sqlite3.connect(temp, isolation_level=None)
         try:
             if manifest.source_journal_mode.lower() == "wal":
@@ -222,6 +221,17 @@ def _restore_offline(backup_path: Path, db_path: Path, manifest: Manifest) -> No
             with contextlib.suppress(FileNotFoundError):
                 leftover.unlink()
     _check_restored(db_path, manifest)
+
+
+def _same_owner_and_mode(original: Path, replacement: Path) -> None:
+    """The restored file keeps the database's mode and owner, so the app can still write it."""
+    if not original.exists():
+        os.chmod(replacement, FILE_MODE)
+        return
+    status = original.stat()
+    os.chmod(replacement, status.st_mode & 0o777)
+    with contextlib.suppress(PermissionError):
+        os.chown(replacement, status.st_uid, status.st_gid)
 
 
 class _Busy(Exception):

@@ -126,9 +126,18 @@ def test_backups_taken_while_a_writer_commits_are_consistent(demo_db: Path, tmp_
         time.sleep(0.3)
         start = datetime(2026, 3, 1, tzinfo=UTC)
         entries = []
+        steps: list[tuple[int, int]] = []
         for number in range(5):
+            # Odd backups copy stepwise with progress: the held read transaction must keep
+            # the writer's commits from restarting the copy forever.
+            progress = (lambda done, total: steps.append((done, total))) if number % 2 else None
             entries.append(
-                create_backup(demo_db, tmp_path / "backups", now=start + timedelta(seconds=number))
+                create_backup(
+                    demo_db,
+                    tmp_path / "backups",
+                    now=start + timedelta(seconds=number),
+                    progress=progress,
+                )
             )
             time.sleep(0.1)
         writer.send_signal(signal.SIGTERM)
@@ -152,6 +161,7 @@ def test_backups_taken_while_a_writer_commits_are_consistent(demo_db: Path, tmp_
         connection.close()
         assert (count, total, integrity) == (100, 100_000, "ok")
     assert len(balances_seen) > 1, "the writer made no progress between backups"
+    assert len(steps) >= 4 and steps[-1][0] == steps[-1][1]
 
 
 KILLED_CREATE = (

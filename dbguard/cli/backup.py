@@ -129,8 +129,12 @@ def create(
 def verify(
     context: click.Context, backup_dir: str | None, paths: tuple[str, ...], verify_all: bool
 ) -> int:
-    """Check backups against their manifests (all of them when no PATH is given). Exit 1 if any is bad."""
-    from backup.archive import verify_archive
+    """Check backups against their manifests. Exit 1 if any is bad.
+
+    With no PATH (or with --all): every backup in the backup folder and every
+    project archive in the archive folder.
+    """
+    from backup.archive import list_archives, verify_archive
     from backup.catalog import list_backups
     from backup.verify import verify_backup
 
@@ -138,6 +142,7 @@ def verify(
     targets = [Path(path) for path in paths]
     if verify_all or not targets:
         targets += [entry.path for entry in list_backups(config.backup.dir)]
+        targets += [entry.path for entry in list_archives(config.archive.dir)]
     if not targets:
         return _failed(f"no backups in {config.backup.dir} (take one with 'dbguard backup create')")
     bad = 0
@@ -194,11 +199,12 @@ def list_command(context: click.Context, backup_dir: str | None, as_json: bool) 
     from rich.console import Console
     from rich.table import Table
 
-    table = Table("time (local)", "age", "size", "tier", "verified", "name")
+    table = Table("name", "time (local)", "age", "size", "verified", "tier")
+    table.columns[0].no_wrap = True
     for row, entry in zip(rows, entries, strict=True):
         status = "yes" if entry.verified else "NO: " + "; ".join(entry.problems)
         table.add_row(
-            row["local_time"], row["age"], _size(entry.size), row["tier"], status, entry.name
+            entry.name, row["local_time"], row["age"], _size(entry.size), status, row["tier"]
         )
     Console(soft_wrap=True).print(table)
     return int(ExitCode.OK)
