@@ -44,7 +44,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    """One test per expectation per target, with ids like `pue_data::…[pue]-live`."""
+    """One test per expectation per target, with ids like `orders::expect_column_values_to_be_unique[id]-live`."""
     if "expectation_case" not in metafunc.fixturenames:
         return
     params = [
@@ -96,7 +96,7 @@ METRICS_KEY = pytest.StashKey[dict[str, float]]()
 
 @pytest.fixture
 def record_metric(pytestconfig: pytest.Config) -> Callable[[str, float], None]:
-    """Record a number for the run history and the trend charts, e.g. `rows.pue_data.live`."""
+    """Record a number for the run history and the trend charts, e.g. `rows.orders.live`."""
     metrics = pytestconfig.stash.setdefault(METRICS_KEY, {})
 
     def record(name: str, value: float) -> None:
