@@ -2,17 +2,35 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from dbguard.cli.options import command_config
 
 
 @click.command(name="demo")
+@click.option(
+    "--dir",
+    "demo_dir",
+    type=click.Path(file_okay=False),
+    default="demo",
+    show_default=True,
+    help="Folder for the demo database and its backups (git-ignored in the repository).",
+)
 @click.pass_context
-def demo(context: click.Context) -> None:
-    """Build the demo database (the plan's five tables) and run the main job on it."""
-    from dbguard.demo.database import build_demo_database
+def demo(context: click.Context, demo_dir: str) -> int:
+    """Build the demo database (the plan's five tables), back it up, check it, write the report.
+
+    Runs the main job end to end: a verified backup, the quality suite on the
+    live database and on the backup, the HTML report. Run it twice to see the
+    trend charts fill.
+    """
+    from dbguard.demo.run import run_demo
 
     config = command_config(context)
-    path = build_demo_database(config.database.path)
-    click.echo(f"demo database: {path}")
+    result = run_demo(config, Path(demo_dir))
+    click.echo(f"demo database: {result.database}")
+    click.echo(f"backup:        {result.backup}")
+    click.echo(f"report:        {result.report}")
+    return int(result.exit_code)

@@ -23,7 +23,11 @@ import sqlite3
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from dbguard.errors import DatabaseError
+
 SEED = 20250904
+# Stamped into the file (PRAGMA application_id) so a rebuild replaces only a demo database.
+DEMO_APPLICATION_ID = 0x64626764  # "dbgd"
 SITES = [
     f"DC-{city}-{number:02d}"
     for city in (
@@ -123,6 +127,11 @@ def build_demo_database(path: Path, *, drill_rows_per_pue: int = 57) -> Path:
     benchmarks; the demo itself always uses 57.
     """
     path = Path(path)
+    if path.exists() and not is_demo_database(path):
+        raise DatabaseError(
+            f"{path} exists and is not a dbguard demo database; refusing to replace it",
+            "pick another folder with: dbguard demo --dir DIR",
+        )
     path.parent.mkdir(parents=True, exist_ok=True)
     for suffix in ("", "-wal", "-shm", "-journal"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
@@ -130,6 +139,7 @@ def build_demo_database(path: Path, *, drill_rows_per_pue: int = 57) -> Path:
     connection = sqlite3.connect(path)
     try:
         connection.execute("PRAGMA journal_mode = WAL")
+        connection.execute(f"PRAGMA application_id = {DEMO_APPLICATION_ID}")
         connection.execute("PRAGMA foreign_keys = ON")
         connection.executescript(SCHEMA)
         with connection:
@@ -141,6 +151,21 @@ def build_demo_database(path: Path, *, drill_rows_per_pue: int = 57) -> Path:
     finally:
         connection.close()
     return path
+
+
+def is_demo_database(path: Path) -> bool:
+    """True if `path` is a database this builder made (an empty file counts as replaceable)."""
+    if Path(path).stat().st_size == 0:
+        return True
+    try:
+        connection = sqlite3.connect(f"file:{Path(path).resolve()}?mode=ro", uri=True)
+        try:
+            (application_id,) = connection.execute("PRAGMA application_id").fetchone()
+        finally:
+            connection.close()
+    except sqlite3.DatabaseError:
+        return False
+    return bool(application_id == DEMO_APPLICATION_ID)
 
 
 def _insert_nodes(connection: sqlite3.Connection, rng: random.Random) -> None:
