@@ -244,7 +244,9 @@ def _restore_online(
     from backup.verify import open_immutable
 
     source = open_immutable(backup_path)
-    live = sqlite3.connect(db_path, timeout=min(busy_timeout, 0.2), isolation_level=None)
+    # Short busy waits and fast retries: SQLite's lock is not fair, and a long sleep between
+    # attempts misses the brief gaps between a busy writer's transactions.
+    live = sqlite3.connect(db_path, timeout=min(busy_timeout, 0.01), isolation_level=None)
     deadline = time.monotonic() + busy_timeout
 
     def give_up_when_busy(status: int, _remaining: int, _total: int) -> None:
@@ -252,7 +254,7 @@ def _restore_online(
             raise _Busy
 
     try:
-        source.backup(live, pages=-1, progress=give_up_when_busy, sleep=0.05)
+        source.backup(live, pages=-1, progress=give_up_when_busy, sleep=0.001)
     except _Busy:
         raise RestoreRefused(
             f"{db_path} is busy being written (locked for more than {busy_timeout:g} s); "

@@ -163,7 +163,8 @@ def test_list_json_shows_time_age_size_tier_and_verified(backup_dir: Path, tmp_p
     assert newest["created_at"].startswith("2026-02-27T02:00:00")
     assert "last" in newest["tier"] and newest["size"] > 0 and newest["age_seconds"] > 0
     table = run_cli("backup", "list", "--backup-dir", str(backup_dir), cwd=tmp_path)
-    assert table.returncode == 0 and "verified" in table.stdout
+    assert table.returncode == 0
+    assert "verified" in table.stdout and newest["name"] in table.stdout
 
 
 def test_prune_dry_run_shows_the_plan_and_deletes_nothing(backup_dir: Path, tmp_path: Path) -> None:

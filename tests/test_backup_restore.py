@@ -269,7 +269,7 @@ def test_online_restore_under_a_committing_writer_keeps_the_invariant(
         while not ready.exists():
             time.sleep(0.05)
         backup = create_backup(demo_db, tmp_path / "backups").path
-        result = restore_backup(backup, demo_db, assume_yes=True, busy_timeout=10)
+        result = restore_backup(backup, demo_db, assume_yes=True, busy_timeout=30)
         time.sleep(0.3)
         assert writer.poll() is None, "the writer died"
     finally:

@@ -206,7 +206,8 @@ def list_command(context: click.Context, backup_dir: str | None, as_json: bool) 
         table.add_row(
             entry.name, row["local_time"], row["age"], _size(entry.size), status, row["tier"]
         )
-    Console(soft_wrap=True).print(table)
+    # Piped output is not cut to 80 columns.
+    Console(width=None if sys.stdout.isatty() else 200).print(table)
     return int(ExitCode.OK)
 
 
