@@ -63,9 +63,12 @@ def _policy(config: Config, **overrides: Any) -> RetentionPolicy:
     return RetentionPolicy.from_config(retention)
 
 
-@click.group(name="backup")
-def backup() -> None:
+@click.group(name="backup", invoke_without_command=True)
+@click.pass_context
+def backup(context: click.Context) -> None:
     """Consistent, verified backups of the live database, and their retention and restore."""
+    if context.invoked_subcommand is None:
+        click.echo(context.get_help())
 
 
 @contextmanager
