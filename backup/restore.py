@@ -118,7 +118,6 @@ def restore_backup(
     log.info("safety copy of %s at %s", db_path, safety)
     try:
         if holders == []:
-            _remove_old_wal(db_path)
             _restore_offline(backup_path, db_path, manifest)
             route = "offline"
         else:
@@ -192,6 +191,7 @@ def _remove_old_wal(db_path: Path) -> None:
 
 
 def _restore_offline(backup_path: Path, db_path: Path, manifest: Manifest) -> None:
+    """Verified temp copy first; only then drop the old WAL and rename the copy into place."""
     temp = temp_path(db_path)
     try:
         shutil.copyfile(backup_path, temp)
@@ -214,6 +214,8 @@ def _restore_offline(backup_path: Path, db_path: Path, manifest: Manifest) -> No
                 f"{db_path} was opened by another process during the restore; nothing changed",
                 "run the restore again",
             )
+        if db_path.exists():
+            _remove_old_wal(db_path)
         os.replace(temp, db_path)
         fsync_dir(db_path.parent)
     finally:
