@@ -13,11 +13,12 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from dbguard.config import Config, load_config
+from dbguard.config import Config
 from dbguard.errors import DbguardError
 from dbguard.findings import Finding, Severity
 from dbguard.quality.suites import SuiteFile, load_suites
 from dbguard.quality.targets import TARGETS, LatestBackup, Target
+from dbguard.run_config import run_config
 
 if TYPE_CHECKING:
     from dbguard.quality.validate import OutcomeCache
@@ -27,11 +28,7 @@ SUITES_KEY = pytest.StashKey[list[SuiteFile]]()
 
 
 def settings_from_options(pytestconfig: pytest.Config) -> Config:
-    loaded = load_config(pytestconfig.getoption("dbguard_config"))
-    return loaded.with_overrides(
-        database__path=pytestconfig.getoption("db"),
-        backup__dir=pytestconfig.getoption("backup_dir"),
-    )
+    return run_config(pytestconfig)
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -19,6 +19,7 @@ from pathlib import Path
 from dbguard.config import Config
 from dbguard.database import require_database
 from dbguard.errors import ConfigError, DbguardError, ExitCode
+from dbguard.run_config import PresetConfig
 
 log = logging.getLogger(__name__)
 
@@ -130,7 +131,7 @@ def run_checks(
     args = pytest_arguments(
         config, strict=strict, extra=extra, reports=reports, checks_dir=checks_dir
     )
-    code = int(pytest.main(args))
+    code = int(pytest.main(args, plugins=[PresetConfig(config)]))
     if reports is not None and reports.html.is_file():
         refresh_latest(reports.html, reports.latest)
     if code == pytest.ExitCode.OK:
