@@ -55,6 +55,11 @@ def pytest_metadata(metadata: dict[str, Any], config: pytest.Config) -> None:
 
 
 @pytest.hookimpl(optionalhook=True)
+def pytest_html_report_title(report: Any) -> None:
+    run.run_state(report.config).html_report = report
+
+
+@pytest.hookimpl(optionalhook=True)
 def pytest_html_results_summary(
     prefix: list[str], summary: list[str], postfix: list[str], session: pytest.Session
 ) -> None:

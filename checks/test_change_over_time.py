@@ -11,7 +11,7 @@ import pytest
 
 from dbguard.config import Config
 from dbguard.database import connect_read_only, row_counts
-from dbguard.findings import Finding
+from dbguard.findings import Finding, Severity
 from dbguard.health.rows import band_around, change_finding
 from dbguard.history import StoredRun
 from dbguard.report import session as run
@@ -65,3 +65,32 @@ def test_row_count_close_to_previous_run(
         pytest.skip(f"no previous check run recorded {table}: nothing to compare yet")
     band = band_around(previous[table], config.checks)
     record_finding(change_finding(table, count, band, "the previous run"))
+
+
+def test_run_history_is_readable(
+    pytestconfig: pytest.Config, record_finding: Callable[[Finding], None]
+) -> None:
+    state = run.run_state(pytestconfig)
+    history = run.history_of(state)
+    where = str(state.config.reports.history) if state.config else "the run history"
+    expected = f"{where} opens and is a healthy SQLite file"
+    if history is None:
+        observed, severity = state.history_error or "not opened", Severity.WARNING
+    elif history.recovered_from is not None:
+        observed = f"it was unreadable; moved aside to {history.recovered_from}, a new one started"
+        severity = Severity.WARNING
+    else:
+        observed, severity = "ok", Severity.OK
+    record_finding(
+        Finding(
+            "run history",
+            severity,
+            expected,
+            observed,
+            ""
+            if severity is Severity.OK
+            else "change-over-time and consecutive-failure checks "
+            "start afresh; keep the .corrupt file for analysis and check the disk",
+            target="history",
+        )
+    )

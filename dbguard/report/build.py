@@ -9,6 +9,7 @@ import pytest
 from dbguard.report import session as run
 from dbguard.report.charts import Chart, trend_charts
 from dbguard.report.html import findings_block, row_cells, summary_html
+from dbguard.report.results import status_word
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +35,11 @@ def summary_block(pytest_config: pytest.Config) -> str:
         except Exception as error:  # a chart must never cost the report
             log.warning("could not draw the trend charts: %s", error)
             notes.append(f"trend charts could not be drawn: {error}")
+    if state.html_report is not None:
+        file_name = str(state.html_report.title).split(" — ")[-1]
+        state.html_report.title = (
+            f"{status_word(state.status)} — dbguard quality report — {file_name}"
+        )
     return summary_html(
         status=state.status,
         database=run.database_label(state),

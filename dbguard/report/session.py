@@ -15,12 +15,13 @@ from typing import Any
 
 import pytest
 
-from dbguard.config import Config, load_config
+from dbguard.config import Config
 from dbguard.errors import DbguardError
 from dbguard.findings import Severity
 from dbguard.history import History, Outcome, RunRecord, open_history, utc_now
 from dbguard.report.redact import mask_secrets, mask_url
 from dbguard.report.results import CheckResult, findings_from_properties, outcome_of
+from dbguard.run_config import run_config
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +41,8 @@ class RunState:
     status: Severity = Severity.OK
     metrics: dict[str, float] = field(default_factory=dict)
     run_id: int | None = None
+    # pytest-html's ReportData, to put the status in the report's title.
+    html_report: Any = None
 
     def secrets(self) -> list[str]:
         if self.config is None:
@@ -55,18 +58,7 @@ RUN_STATE_KEY = pytest.StashKey[RunState]()
 
 def quality_config(pytest_config: pytest.Config) -> Config:
     """The dbguard configuration of this run, as checks/conftest.py's `config` fixture builds it."""
-    loaded = load_config(_option(pytest_config, "dbguard_config"))
-    return loaded.with_overrides(
-        database__path=_option(pytest_config, "db"),
-        backup__dir=_option(pytest_config, "backup_dir"),
-    )
-
-
-def _option(pytest_config: pytest.Config, name: str) -> Any:
-    try:
-        return pytest_config.getoption(name)
-    except ValueError:
-        return None
+    return run_config(pytest_config)
 
 
 def start(pytest_config: pytest.Config) -> RunState:
@@ -157,7 +149,8 @@ def finish(session: pytest.Session, exit_status: int) -> None:
     if not state.active:
         return
     state.finished_at = utc_now()
-    state.status = Severity.worst([result.severity for result in state.results.values()])
+    worst = Severity.worst([result.severity for result in state.results.values()])
+    state.status = Severity.OK if worst is Severity.INFO else worst
     state.metrics = metrics_of(session.config)
     history = history_of(state)
     if history is None or state.config is None:

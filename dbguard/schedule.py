@@ -1,0 +1,157 @@
+"""The plan's cron jobs as a crontab block, and installing it without clobbering other entries.
+
+The block sits between `# BEGIN dbguard` and `# END dbguard`; installing
+replaces that block (idempotently) and keeps every other line of the user's
+crontab. Every job `cd`s to the configuration's folder, calls dbguard by its
+absolute path and appends to a log in `[reports] logs_dir`.
+"""
+
+from __future__ import annotations
+
+import shlex
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from dbguard.config import Config
+from dbguard.errors import ConfigError
+
+BEGIN = "# BEGIN dbguard"
+END = "# END dbguard"
+
+
+@dataclass(frozen=True)
+class Job:
+    when: str  # the five cron fields
+    arguments: str  # dbguard's arguments
+    log_name: str
+    what: str  # a comment, from the plan
+
+
+JOBS = (
+    Job(
+        "0 2 * * *",
+        "backup create --prune",
+        "backup.log",
+        "daily 02:00 verified backup, then retention (每日2点备份)",
+    ),
+    Job(
+        "0 * * * *",
+        "check",
+        "check.log",
+        "hourly quality checks and HTML report (每小时数据完整性检查)",
+    ),
+    Job(
+        "*/5 * * * *",
+        "health --quick",
+        "health.log",
+        "every 5 minutes quick health, Nagios style (每5分钟健康检查)",
+    ),
+    Job(
+        "0 3 * * 0",
+        "backup archive",
+        "archive.log",
+        "Sunday 03:00 full project archive (周日完整项目备份)",
+    ),
+    Job("30 3 * * 0", "report --weekly", "report.log", "Sunday 03:30 weekly report (周报)"),
+)
+
+
+def dbguard_executable() -> Path:
+    """The absolute path of the dbguard script of this installation (the venv's, if any)."""
+    beside_python = Path(sys.executable).parent / "dbguard"
+    if beside_python.is_file():
+        return beside_python.absolute()
+    found = shutil.which("dbguard")
+    if found is None:
+        raise ConfigError(
+            "cannot find the dbguard executable",
+            "install dbguard (pip install -e .) or activate its venv",
+        )
+    return Path(found).absolute()
+
+
+def _cron_quote(value: str) -> str:
+    # cron turns an unescaped % into a newline.
+    return shlex.quote(value).replace("%", "\\%")
+
+
+def render_block(config: Config, executable: Path) -> str:
+    """The crontab block for `config`, BEGIN/END markers included."""
+    folder = config.source.parent if config.source is not None else Path.cwd()
+    logs = Path(config.reports.logs_dir)
+    command = _cron_quote(str(executable))
+    if config.source is not None:
+        command += f" --config {_cron_quote(str(config.source))}"
+    lines = [f"{BEGIN} (written by `dbguard schedule --install`; edits inside are replaced)"]
+    for job in JOBS:
+        log = _cron_quote(str(logs / job.log_name))
+        lines.append(f"# {job.what}")
+        lines.append(
+            f"{job.when} cd {_cron_quote(str(folder))} && {command} {job.arguments} >> {log} 2>&1"
+        )
+    lines.append(END)
+    return "\n".join(lines) + "\n"
+
+
+def merge_block(existing: str, block: str) -> str:
+    """`existing` crontab text with its dbguard block replaced by `block` (or `block` appended)."""
+    kept: list[str] = []
+    inside = False
+    for line in existing.splitlines():
+        if line.startswith(BEGIN):
+            inside = True
+            continue
+        if inside and line.startswith(END):
+            inside = False
+            continue
+        if not inside:
+            kept.append(line)
+    if inside:
+        raise ConfigError(
+            f"the crontab has '{BEGIN}' without '{END}'",
+            "fix it with `crontab -e`, then install again",
+        )
+    while kept and not kept[-1].strip():
+        kept.pop()
+    head = "\n".join(kept) + "\n\n" if kept else ""
+    return head + block
+
+
+def read_crontab() -> str:
+    """The user's current crontab ('' when there is none)."""
+    crontab = _crontab_command()
+    result = subprocess.run([crontab, "-l"], capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        if "no crontab" in result.stderr.lower():
+            return ""
+        raise ConfigError(
+            f"`crontab -l` failed: {result.stderr.strip()}", "check that cron is installed"
+        )
+    return result.stdout
+
+
+def install_block(config: Config, executable: Path) -> str:
+    """Replace the dbguard block in the user's crontab; return the crontab now installed."""
+    Path(config.reports.logs_dir).mkdir(parents=True, exist_ok=True)
+    merged = merge_block(read_crontab(), render_block(config, executable))
+    result = subprocess.run(
+        [_crontab_command(), "-"], input=merged, capture_output=True, text=True, check=False
+    )
+    if result.returncode != 0:
+        raise ConfigError(
+            f"`crontab -` failed: {result.stderr.strip()}", "check that cron is installed"
+        )
+    return merged
+
+
+def _crontab_command() -> str:
+    found = shutil.which("crontab")
+    if found is None:
+        raise ConfigError(
+            "the crontab command is missing",
+            "install cron (apt-get install cron), or paste the printed block",
+        )
+    return found

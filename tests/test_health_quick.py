@@ -1,0 +1,180 @@
+"""`dbguard health [--quick]` through the real console script: one Nagios line, Nagios exit
+codes, consecutive connection failures, baselines from the suites, and no heavy imports."""
+
+from __future__ import annotations
+
+import http.server
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from check_project import ROOT, toml_value
+
+from dbguard.history import History
+
+HEAVY = ("great_expectations", "pandas", "sqlalchemy", "matplotlib", "rich")
+
+
+def write_config(folder: Path, db: Path, **sections: dict[str, object]) -> Path:
+    values: dict[str, dict[str, object]] = {
+        "database": {"path": str(db)},
+        "backup": {"dir": "backups"},
+        "checks": {"expectations_dir": str(ROOT / "expectations")},
+        "reports": {"dir": "reports", "history": "reports/history.sqlite3"},
+    }
+    for name, extra in sections.items():
+        values.setdefault(name, {}).update(extra)
+    text = "".join(
+        f"[{name}]\n" + "".join(f"{key} = {toml_value(value)}\n" for key, value in items.items())
+        for name, items in values.items()
+    )
+    path = folder / "dbguard.toml"
+    path.write_text(text)
+    return path
+
+
+def health(config: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "dbguard", "--config", str(config), "health", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_healthy_demo_database_is_ok_with_one_line_and_perfdata(
+    tmp_path: Path, demo_db: Path
+) -> None:
+    result = health(write_config(tmp_path, demo_db), "--quick")
+    assert result.returncode == 0, result.stdout + result.stderr
+    lines = result.stdout.splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith("DBGUARD OK - 14254 rows in 5 tables")
+    _summary, perfdata = lines[0].split(" | ")
+    assert "rows=14254;;;0" in perfdata.split()
+    assert "rows_pue_data=240;216:264;180:300;0" in perfdata.split()
+
+
+def test_full_health_also_runs_quick_check(tmp_path: Path, demo_db: Path) -> None:
+    config = write_config(tmp_path, demo_db)
+    assert health(config).returncode == 0
+    run = History(tmp_path / "reports" / "history.sqlite3").recent_runs(kind="health")[0]
+    assert "integrity" in {outcome.name for outcome in run.outcomes}
+
+
+def test_missing_database_is_unknown_exit_3(tmp_path: Path) -> None:
+    result = health(write_config(tmp_path, tmp_path / "nowhere.sqlite3"), "--quick")
+    assert result.returncode == 3
+    assert result.stdout.startswith("DBGUARD UNKNOWN - database ")
+    assert "does not exist" in result.stdout
+    assert result.stderr.startswith("dbguard: error: ")
+
+
+def test_rows_lost_against_the_suite_baseline_are_critical_exit_2(
+    tmp_path: Path, demo_db: Path
+) -> None:
+    with sqlite3.connect(demo_db) as connection:
+        connection.execute("PRAGMA foreign_keys = OFF")
+        connection.execute("DELETE FROM pue_data WHERE rowid > 150")  # 240 -> 150
+    connection.close()
+    result = health(write_config(tmp_path, demo_db), "--quick")
+    assert result.returncode == 2
+    assert result.stdout.startswith(
+        "DBGUARD CRITICAL - rows pue_data: 150 rows (-37.5 % vs baseline)"
+    )
+
+
+def test_database_over_size_threshold_is_a_warning_exit_1(tmp_path: Path, demo_db: Path) -> None:
+    config = write_config(tmp_path, demo_db, database={"size_warning_mb": 0.1})
+    result = health(config, "--quick")
+    assert result.returncode == 1
+    assert result.stdout.startswith("DBGUARD WARNING - database size: 0.")
+
+
+def test_connection_failures_warn_then_turn_critical_on_the_third_in_a_row(
+    tmp_path: Path,
+) -> None:
+    broken = tmp_path / "db.sqlite3"
+    broken.write_bytes(b"not sqlite at all" * 100)
+    config = write_config(tmp_path, broken)
+    codes = [health(config, "--quick").returncode for _ in range(3)]
+    assert codes == [1, 1, 2]
+    last = health(config, "--quick").stdout
+    assert "connection: failed" in last and "4 failure(s) in a row" in last
+
+
+def test_quick_health_never_imports_heavy_libraries(tmp_path: Path, demo_db: Path) -> None:
+    config = write_config(tmp_path, demo_db)
+    probe = (
+        "import sys\n"
+        "from dbguard.cli import main\n"
+        f"code = main(['--config', {str(config)!r}, 'health', '--quick'])\n"
+        f"print('HEAVY', sorted(m for m in sys.modules if m.split('.')[0] in {HEAVY!r}))\n"
+        "print('CODE', code)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", probe],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert "CODE 0" in result.stdout, result.stdout + result.stderr[-3000:]
+    assert "HEAVY []" in result.stdout
+    imported = {line.split("|")[-1].strip().split(".")[0] for line in result.stderr.splitlines()}
+    assert not imported & set(HEAVY)
+
+
+class SlowHandler(http.server.BaseHTTPRequestHandler):
+    delay = 0.0
+
+    def do_GET(self) -> None:
+        time.sleep(self.delay)
+        self.send_response(200)
+        self.end_headers()
+        self.wfile.write(b'{"status": "ok"}')
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def slow_server() -> Iterator[tuple[str, type[SlowHandler]]]:
+    handler = type("Handler", (SlowHandler,), {"delay": 0.0})
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/tools/monitor/health/quick", handler
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_slow_health_url_is_a_warning_and_fast_is_ok(
+    tmp_path: Path, demo_db: Path, slow_server: tuple[str, type[SlowHandler]]
+) -> None:
+    url, handler = slow_server
+    system = {"health_url": url, "response_warning_seconds": 0.3, "response_critical_seconds": 3}
+    config = write_config(tmp_path, demo_db, system=system)
+    fast = health(config, "--quick")
+    assert fast.returncode == 0 and "response=" in fast.stdout
+    handler.delay = 0.6
+    slow = health(config, "--quick")
+    assert slow.returncode == 1
+    assert slow.stdout.startswith("DBGUARD WARNING - health url: answered in 0.")
+
+
+def test_unreachable_health_url_is_a_warning(tmp_path: Path, demo_db: Path) -> None:
+    system = {
+        "health_url": "http://127.0.0.1:9/health?token=abcdef123",
+        "response_critical_seconds": 2,
+    }
+    result = health(write_config(tmp_path, demo_db, system=system), "--quick")
+    assert result.returncode == 1
+    assert "health url: request failed" in result.stdout
+    assert "abcdef123" not in result.stdout

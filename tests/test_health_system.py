@@ -1,0 +1,86 @@
+"""System readings against SystemConfig thresholds, on the real machine and a real local server."""
+
+from __future__ import annotations
+
+import dataclasses
+import http.server
+import threading
+from pathlib import Path
+
+from dbguard.config import SystemConfig
+from dbguard.findings import Severity
+from dbguard.system import (
+    UrlProbe,
+    classify_above,
+    disk_finding,
+    existing_ancestor,
+    health_url_finding,
+    memory_finding,
+    probe_url,
+)
+
+
+def test_thresholds_are_strictly_above() -> None:
+    assert classify_above(80.0, 80, 90) is Severity.OK
+    assert classify_above(80.1, 80, 90) is Severity.WARNING
+    assert classify_above(90.0, 80, 90) is Severity.WARNING
+    assert classify_above(90.1, 80, 90) is Severity.CRITICAL
+
+
+def test_disk_over_critical_threshold_is_critical_with_remediation(tmp_path: Path) -> None:
+    config = SystemConfig(disk_warning_percent=0.0, disk_critical_percent=0.0)
+    finding, usage = disk_finding("db", tmp_path, config)
+    assert usage.percent > 0
+    assert finding.severity is Severity.CRITICAL
+    assert "prune backups" in finding.remediation
+
+
+def test_backup_folder_that_does_not_exist_yet_is_measured_on_its_volume(tmp_path: Path) -> None:
+    missing = tmp_path / "not" / "yet" / "backups"
+    assert existing_ancestor(missing) == tmp_path
+    finding, usage = disk_finding("backups", missing, SystemConfig())
+    assert usage.path == tmp_path
+    assert finding.severity in (Severity.OK, Severity.WARNING, Severity.CRITICAL)
+
+
+def test_memory_within_generous_thresholds_is_ok() -> None:
+    finding, percent = memory_finding(
+        SystemConfig(memory_warning_percent=100, memory_critical_percent=100)
+    )
+    assert 0 < percent <= 100
+    assert finding.severity is Severity.OK
+
+
+def test_probe_times_a_real_local_server() -> None:
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(503 if self.path == "/down" else 200)
+            self.end_headers()
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        base = f"http://127.0.0.1:{server.server_address[1]}"
+        up = probe_url(f"{base}/health", timeout=5)
+        down = probe_url(f"{base}/down", timeout=5)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert up.ok and up.status == 200 and up.seconds < 5
+    assert not down.ok and down.status == 503
+
+
+def test_failed_requests_turn_critical_after_three_in_a_row() -> None:
+    failed = UrlProbe("http://app/health", ok=False, seconds=0.01, status=None, error="refused")
+    config = SystemConfig()
+    assert health_url_finding(failed, config, 1, 3).severity is Severity.WARNING
+    assert health_url_finding(failed, config, 3, 3).severity is Severity.CRITICAL
+
+
+def test_answer_slower_than_critical_is_critical() -> None:
+    config = dataclasses.replace(SystemConfig(), response_critical_seconds=5.0)
+    slow = UrlProbe("http://app/health", ok=True, seconds=5.5, status=200, error="")
+    assert health_url_finding(slow, config, 0, 3).severity is Severity.CRITICAL

@@ -1,0 +1,107 @@
+"""Real pytest runs of a quality suite write the report: status, severity column, findings,
+masked secrets, JUnit XML, latest.html, and the exit codes of `dbguard check`."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ElementTree
+from pathlib import Path
+
+import pytest
+from check_project import CRITICAL_CHECK, SAMPLE_CHECKS, make_project, run_project
+
+from dbguard.history import History
+
+SECRET_WEBHOOK = "https://hooks.example.com/notify?token=s3cr3t-t0ken&room=ops"
+
+
+@pytest.fixture
+def warning_project(tmp_path: Path, demo_db_template: Path) -> Path:
+    return make_project(
+        tmp_path,
+        demo_db_template,
+        {"test_sample.py": SAMPLE_CHECKS},
+        settings={"reports": {"webhook_url": SECRET_WEBHOOK}},
+    )
+
+
+def test_warning_run_exits_0_and_reports_warning_status(warning_project: Path) -> None:
+    result = run_project(warning_project)
+    assert result["exit_code"] == 0, result["output"]
+    html = Path(result["html"]).read_text()
+    assert 'data-status="WARNING"' in html
+    assert "Status: WARNING" in html
+    assert Path(result["html"]).name.startswith("quality_")
+    assert Path(result["latest"]).read_bytes() == Path(result["html"]).read_bytes()
+
+
+def test_warning_run_with_strict_exits_1(warning_project: Path) -> None:
+    assert run_project(warning_project, strict=True)["exit_code"] == 1
+
+
+def test_critical_finding_exits_1_and_names_it_in_the_summary(
+    tmp_path: Path, demo_db_template: Path
+) -> None:
+    project = make_project(
+        tmp_path,
+        demo_db_template,
+        {"test_sample.py": SAMPLE_CHECKS, "test_critical.py": CRITICAL_CHECK},
+    )
+    result = run_project(project)
+    assert result["exit_code"] == 1
+    html = Path(result["html"]).read_text()
+    assert 'data-status="CRITICAL"' in html
+    assert "CRITICAL — dbguard quality report" in html  # the report's title
+    assert "5 orphan comments" in html
+    history = History(project / "reports" / "history.sqlite3").recent_runs()
+    assert history[0].status == "critical"
+
+
+def test_report_shows_severity_expected_observed_and_remediation(warning_project: Path) -> None:
+    html = Path(run_project(warning_project)["html"]).read_text()
+    assert 'data-column-type="severity"' in html
+    assert "observed: 3.4 in 2 rows" in html
+    assert "expected: PUE between 1.0 and 3.0" in html
+    assert "check the meter feeding" in html
+
+
+def test_report_masks_database_password_and_webhook_token(warning_project: Path) -> None:
+    html = Path(run_project(warning_project)["html"]).read_text()
+    assert "hunter2" not in html
+    assert "s3cr3t-t0ken" not in html
+    assert "postgresql://ops:****@db.example.com/energy" in html
+    assert "dbguard webhook" in html  # the environment table names it, masked
+
+
+def test_report_embeds_trend_charts_as_inline_png(warning_project: Path) -> None:
+    run_project(warning_project)
+    html = Path(run_project(warning_project)["html"]).read_text()
+    assert html.count('src="data:image/png;base64,') >= 4
+    for title in ("Rows per table (live)", "WAL and database size", "Disk and memory use"):
+        assert f'alt="{title}"' in html
+
+
+def test_junit_xml_is_written_beside_the_report_with_findings(warning_project: Path) -> None:
+    result = run_project(warning_project)
+    junit = Path(result["junit"])
+    assert junit == Path(result["html"]).with_suffix(".xml")
+    tree = ElementTree.parse(junit)
+    properties = {(prop.get("name"), prop.get("value")) for prop in tree.iter("property")}
+    assert ("severity", "warning") in properties
+    assert int(tree.getroot().find("testsuite").get("tests")) == 2  # type: ignore[union-attr]
+
+
+def test_report_option_writes_where_asked_and_refreshes_latest(
+    warning_project: Path, tmp_path: Path
+) -> None:
+    wanted = tmp_path / "elsewhere" / "my-report.html"
+    result = run_project(warning_project, report=wanted)
+    assert Path(result["html"]) == wanted and wanted.is_file()
+    assert (tmp_path / "elsewhere" / "my-report.xml").is_file()
+    assert (warning_project / "reports" / "latest.html").read_bytes() == wanted.read_bytes()
+
+
+def test_two_runs_keep_two_reports(warning_project: Path) -> None:
+    first = run_project(warning_project)["html"]
+    second = run_project(warning_project)["html"]
+    assert first != second
+    assert Path(first).is_file() and Path(second).is_file()
