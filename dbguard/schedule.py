@@ -51,7 +51,7 @@ JOBS = (
     ),
     Job(
         "0 3 * * 0",
-        "backup archive",
+        "backup archive --prune",
         "archive.log",
         "Sunday 03:00 full project archive (周日完整项目备份)",
     ),

@@ -76,7 +76,7 @@ def test_report_embeds_trend_charts_as_inline_png(warning_project: Path) -> None
     run_project(warning_project)
     html = Path(run_project(warning_project)["html"]).read_text()
     assert html.count('src="data:image/png;base64,') >= 4
-    for title in ("Rows per table (live)", "WAL and database size", "Disk and memory use"):
+    for title in ("Rows per table (live)", "WAL and database size", "Disk, memory and CPU use"):
         assert f'alt="{title}"' in html
 
 

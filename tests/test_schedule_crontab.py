@@ -44,7 +44,7 @@ def test_block_has_the_plan_jobs_with_absolute_paths_and_logs(folder: Path) -> N
     assert "backup create --prune >>" in schedules["0 2 * * *"]
     assert "dbguard.toml' check >>" in schedules["0 * * * *"]
     assert "health --quick >>" in schedules["*/5 * * * *"]
-    assert "backup archive >>" in schedules["0 3 * * 0"]
+    assert "backup archive --prune >>" in schedules["0 3 * * 0"]
     assert "report --weekly >>" in schedules["30 3 * * 0"]
     for line in jobs:
         assert f"cd '{folder}' && /opt/venv/bin/dbguard --config '{folder}/dbguard.toml'" in line

@@ -67,7 +67,7 @@ CHART_SPECS: list[tuple[str, str, Callable[[str], str | None], float, bool]] = [
         False,
     ),
     (
-        "Disk and memory use",
+        "Disk, memory and CPU use",
         "%",
         _exact(
             {

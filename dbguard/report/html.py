@@ -126,7 +126,12 @@ def row_cells(result: CheckResult | None) -> list[str]:
         f"observed: {escape(f.get('observed', ''))}<br/>expected: {escape(f.get('expected', ''))}"
         for f in shown
     ) or escape(result.message)
-    remediation = "<br/>".join(escape(f["remediation"]) for f in shown if f.get("remediation"))
+    # A passing check's remediation is noise in the table; the row's details keep it.
+    remediation = (
+        "<br/>".join(escape(f["remediation"]) for f in shown if f.get("remediation"))
+        if severity in (Severity.WARNING, Severity.CRITICAL)
+        else ""
+    )
     return [
         f'<td class="col-severity"><span class="dbguard-sev" '
         f'style="color:{SEVERITY_COLOURS[severity]}">{severity.value}</span></td>',

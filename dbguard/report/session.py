@@ -57,7 +57,8 @@ RUN_STATE_KEY = pytest.StashKey[RunState]()
 
 
 def quality_config(pytest_config: pytest.Config) -> Config:
-    """The dbguard configuration of this run, as checks/conftest.py's `config` fixture builds it."""
+    """The dbguard configuration of this run: `dbguard check`'s own, else dbguard.toml plus
+    the pytest options (as checks/conftest.py's `config` fixture builds it)."""
     return run_config(pytest_config)
 
 
