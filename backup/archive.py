@@ -26,6 +26,7 @@ from backup.durable import (
     FILE_MODE,
     ensure_private_dir,
     folder_lock,
+    free_name,
     fsync_file,
     publish_no_clobber,
     remove_stale_temps,
@@ -59,10 +60,8 @@ def create_archive(
     skipped = {folder.resolve(), *(Path(path).resolve() for path in exclude_paths)}
     with folder_lock(folder):
         remove_stale_temps(folder, PROJECT_ARCHIVE.prefix)
-        created_at = now or utc_now()
-        final = folder / PROJECT_ARCHIVE.name_for(created_at)
-        if final.exists() or manifest_path(final).exists():
-            raise BackupError(f"{final} already exists", "wait a second and run it again")
+        final = free_name(folder, PROJECT_ARCHIVE, now)
+        created_at = now or PROJECT_ARCHIVE.parse(final.name) or utc_now()
         temp = temp_path(final)
         started = time.monotonic()
         try:

@@ -10,10 +10,12 @@ import contextlib
 import errno
 import logging
 import os
+import time
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 
-from backup.naming import temp_owner_pid
+from backup.naming import NameScheme, manifest_path, temp_owner_pid, utc_now
 from dbguard.errors import BackupError
 
 log = logging.getLogger(__name__)
@@ -146,3 +148,20 @@ def folder_lock(folder: Path) -> Iterator[None]:
         yield
     finally:
         os.close(fd)
+
+
+def free_name(folder: Path, scheme: NameScheme, now: datetime | None) -> Path:
+    """A final path named for `now` that is not taken; two runs in one second never share one.
+
+    Without an explicit `now`, wait for the next second; with one, refuse.
+    """
+    for _ in range(3):
+        final = folder / scheme.name_for(now or utc_now())
+        if not final.exists() and not manifest_path(final).exists():
+            return final
+        if now is not None:
+            break
+        time.sleep(1.0 - (time.time() % 1.0) + 0.01)
+    raise BackupError(
+        f"{final.name} already exists in {folder}", "wait a second and run the command again"
+    )

@@ -32,6 +32,7 @@ from backup.durable import (
     FILE_MODE,
     ensure_private_dir,
     folder_lock,
+    free_name,
     fsync_file,
     publish_no_clobber,
     remove_stale_temps,
@@ -42,7 +43,6 @@ from backup.naming import DATABASE_BACKUP, manifest_path, temp_path, utc_now
 from backup.verify import database_problems, open_immutable
 from dbguard import __version__
 from dbguard.database import quote_identifier, read_only_uri, require_database, user_tables
-from dbguard.errors import BackupError
 
 log = logging.getLogger(__name__)
 
@@ -77,7 +77,7 @@ def create_backup(
     with folder_lock(folder):
         remove_stale_temps(folder, DATABASE_BACKUP.prefix)
         remove_orphan_manifests(folder)
-        final = _free_name(folder, now)
+        final = free_name(folder, DATABASE_BACKUP, now)
         temp = temp_path(final)
         started = time.monotonic()
         try:
@@ -197,21 +197,6 @@ def _verify_copy(temp: Path, expected: dict[str, int]) -> None:
             "the new backup did not verify: " + "; ".join(problems),
             "nothing was published; check the source with PRAGMA integrity_check",
         )
-
-
-def _free_name(folder: Path, now: datetime | None) -> Path:
-    """The backup's final path; two backups in one second never share a name."""
-    for _ in range(3):
-        final = folder / DATABASE_BACKUP.name_for(now or utc_now())
-        if not final.exists() and not manifest_path(final).exists():
-            return final
-        if now is not None:
-            break
-        time.sleep(1.0 - (time.time() % 1.0) + 0.01)
-    raise BackupError(
-        f"a backup named {final.name} already exists",
-        "wait a second and run the command again",
-    )
 
 
 def _remove_temp(temp: Path) -> None:

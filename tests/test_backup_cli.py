@@ -279,3 +279,22 @@ def test_backups_are_readable_only_by_the_owner(backup_dir: Path) -> None:
         if not path.name.startswith("."):
             assert path.stat().st_mode & 0o077 == 0, path
     assert os.stat(backup_dir).st_mode & 0o077 == 0
+
+
+def test_archive_prune_keeps_by_the_same_rules(tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "notes.txt").write_text("notes\n")
+    (project / "dbguard.toml").write_text(
+        '[archive]\nsource = "."\ndir = "archives"\n'
+        "[backup.retention]\nkeep_last = 1\nkeep_daily = 0\nkeep_weekly = 0\n"
+        'keep_monthly = 0\nkeep_within = "0"\nmin_verified = 2\n'
+    )
+    made = []
+    for _ in range(3):
+        result = run_cli("backup", "archive", "--prune", cwd=project)
+        assert result.returncode == 0, result.stderr
+        made.append(Path(result.stdout.strip()))
+    assert len(set(made)) == 3  # one second apart, never clobbered
+    remaining = sorted(path.name for path in (project / "archives").glob("project_*.tar.gz"))
+    assert remaining == [made[1].name, made[2].name]

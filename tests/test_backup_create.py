@@ -262,3 +262,26 @@ def test_create_with_prune_prunes_only_after_the_new_backup_verified(
     new_path = Path(done.stdout.strip())
     assert [entry.path for entry in list_backups(backup_dir)] == [new_path]
     assert verify_backup(new_path).ok
+
+
+def test_next_backup_removes_temp_files_of_dead_processes_only(
+    demo_db: Path, tmp_path: Path
+) -> None:
+    backup_dir = tmp_path / "backups"
+    backup_dir.mkdir(mode=0o700)
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    alive = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        stale = backup_dir / f".db_20260101_000000.sqlite3.tmp-{dead.pid}"
+        stale_journal = backup_dir / f".db_20260101_000000.sqlite3.tmp-{dead.pid}-journal"
+        busy = backup_dir / f".db_20260101_000001.sqlite3.tmp-{alive.pid}"
+        for path in (stale, stale_journal, busy):
+            path.write_bytes(b"SQLite format 3\x00" + b"\x00" * 4000)
+        entry = create_backup(demo_db, backup_dir)
+        assert not stale.exists() and not stale_journal.exists()
+        assert busy.exists()  # another backup may still be writing it
+        assert [item.path for item in list_backups(backup_dir)] == [entry.path]
+    finally:
+        alive.kill()
+        alive.wait()
