@@ -68,7 +68,7 @@ def digest(path: Path) -> str:
 
 @dataclass(frozen=True)
 class FaultRuns:
-    runs: FaultRuns
+    runs: dict[str, Run]
     clean_before: tuple[str, str]  # sha256 of the clean live DB and its -wal before the run
     clean_after: tuple[str, str]
 
