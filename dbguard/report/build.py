@@ -30,7 +30,8 @@ def summary_block(pytest_config: pytest.Config) -> str:
     trend_runs = state.config.reports.trend_runs if state.config else 30
     if history is not None:
         try:
-            runs = history.recent_runs(kind="check", limit=trend_runs)
+            database = str(state.config.database.path) if state.config else None
+            runs = history.recent_runs(kind="check", limit=trend_runs, database=database)
             charts = trend_charts(runs)
         except Exception as error:  # a chart must never cost the report
             log.warning("could not draw the trend charts: %s", error)

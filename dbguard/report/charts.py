@@ -80,6 +80,13 @@ CHART_SPECS: list[tuple[str, str, Callable[[str], str | None], float, bool]] = [
         1.0,
         False,
     ),
+    (
+        "Query latency",
+        "ms",
+        _exact({"latency_ms": "latency query", "connect_ms": "open + first query"}),
+        1.0,
+        False,
+    ),
     ("Latest backup size", "MiB", _exact({"backup_bytes": "latest backup"}), MIB, False),
     ("Latest backup age", "hours", _exact({"backup_age_hours": "age"}), 1.0, False),
 ]
