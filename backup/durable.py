@@ -44,9 +44,13 @@ def ensure_private_dir(path: Path) -> Path:
     """Create `path` (mode 0700) if needed; a BackupError if it cannot be a writable folder."""
     path = Path(path)
     try:
+        existed = path.is_dir()
         path.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
-        if path.stat().st_mode & 0o777 != DIR_MODE:
+        if not existed:
             path.chmod(DIR_MODE)
+        elif path.stat().st_mode & 0o077:
+            # Never chmod a folder we did not create (think --backup-dir /tmp); files stay 0600.
+            log.warning("backup folder %s is open to other users; consider chmod 700", path)
     except FileExistsError:
         raise BackupError(
             f"backup folder {path} exists but is not a folder",

@@ -135,7 +135,8 @@ def snapshot_database(
         dest = sqlite3.connect(destination, isolation_level=None)
         try:
             src.execute("BEGIN")
-            # The first read starts the snapshot every later read (and the copy) sees.
+            # The first read starts the snapshot that the counts and the copy both see.
+            src.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
             journal_mode = str(src.execute("PRAGMA journal_mode").fetchone()[0])
             page_size = int(src.execute("PRAGMA page_size").fetchone()[0])
             total_pages = int(src.execute("PRAGMA page_count").fetchone()[0])

@@ -285,3 +285,14 @@ def test_next_backup_removes_temp_files_of_dead_processes_only(
     finally:
         alive.kill()
         alive.wait()
+
+
+def test_an_existing_folder_keeps_its_mode_and_backups_stay_private(
+    demo_db: Path, tmp_path: Path
+) -> None:
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o755)
+    entry = create_backup(demo_db, shared)
+    assert stat.S_IMODE(shared.stat().st_mode) == 0o755  # never chmod a folder we did not make
+    assert stat.S_IMODE(entry.path.stat().st_mode) == 0o600
