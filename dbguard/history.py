@@ -57,7 +57,8 @@ CREATE TABLE IF NOT EXISTS outcomes (
     nodeid TEXT NOT NULL,
     target TEXT NOT NULL,
     severity TEXT NOT NULL,
-    outcome TEXT NOT NULL          -- passed / failed / skipped / error
+    outcome TEXT NOT NULL,         -- passed / failed / skipped / error
+    duration_seconds REAL NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS outcomes_by_name ON outcomes (name, run_id);
 """
@@ -70,6 +71,7 @@ class Outcome:
     outcome: str
     nodeid: str = ""
     target: str = ""
+    duration_seconds: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -135,6 +137,7 @@ class History:
             if str(mode).lower() != "wal":
                 log.debug("history %s stays in journal mode %s", self.path, mode)
             connection.executescript(SCHEMA)
+            _migrate(connection)
             (verdict,) = connection.execute("PRAGMA quick_check").fetchone()
             if verdict != "ok":
                 raise sqlite3.DatabaseError(f"quick_check: {verdict}")
@@ -165,8 +168,8 @@ class History:
                     [(run_id, name, float(value)) for name, value in record.metrics.items()],
                 )
                 connection.executemany(
-                    "INSERT INTO outcomes (run_id, name, nodeid, target, severity, outcome)"
-                    " VALUES (?, ?, ?, ?, ?, ?)",
+                    "INSERT INTO outcomes (run_id, name, nodeid, target, severity, outcome,"
+                    " duration_seconds) VALUES (?, ?, ?, ?, ?, ?, ?)",
                     [
                         (
                             run_id,
@@ -175,6 +178,7 @@ class History:
                             item.target,
                             item.severity,
                             item.outcome,
+                            item.duration_seconds,
                         )
                         for item in record.outcomes
                     ],
@@ -230,12 +234,14 @@ class History:
                     f"SELECT run_id, name, value FROM metrics WHERE run_id IN ({marks})", ids
                 ):
                     metrics[run_id][name] = value
-                for run_id, name, nodeid, target, severity, outcome in connection.execute(
-                    "SELECT run_id, name, nodeid, target, severity, outcome FROM outcomes"
-                    f" WHERE run_id IN ({marks}) ORDER BY rowid",
+                for run_id, name, nodeid, target, severity, outcome, seconds in connection.execute(
+                    "SELECT run_id, name, nodeid, target, severity, outcome, duration_seconds"
+                    f" FROM outcomes WHERE run_id IN ({marks}) ORDER BY rowid",
                     ids,
                 ):
-                    outcomes[run_id].append(Outcome(name, severity, outcome, nodeid, target))
+                    outcomes[run_id].append(
+                        Outcome(name, severity, outcome, nodeid, target, seconds)
+                    )
             connection.rollback()
         return [
             StoredRun(
@@ -272,6 +278,16 @@ class History:
                 break
             count += 1
         return count
+
+
+def _migrate(connection: sqlite3.Connection) -> None:
+    """Bring a history written by an older dbguard up to SCHEMA (columns are only ever added)."""
+    columns = {row[1] for row in connection.execute("PRAGMA table_info(outcomes)")}
+    if "duration_seconds" not in columns:
+        connection.execute(
+            "ALTER TABLE outcomes ADD COLUMN duration_seconds REAL NOT NULL DEFAULT 0"
+        )
+        connection.commit()
 
 
 def open_history(path: Path) -> History:

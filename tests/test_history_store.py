@@ -131,3 +131,33 @@ def test_last_run_had_critical_follows_the_newest_check_run(tmp_path: Path) -> N
     assert last_run_had_critical(path, "/other/db.sqlite3") is False
     history.append(record("ok", minutes_ago=1))
     assert last_run_had_critical(path, "/data/db.sqlite3") is False
+
+
+def test_history_from_before_per_check_timings_is_upgraded_in_place(tmp_path: Path) -> None:
+    path = tmp_path / "history.sqlite3"
+    with sqlite3.connect(path) as connection:
+        connection.executescript(
+            "CREATE TABLE runs (id INTEGER PRIMARY KEY, kind TEXT NOT NULL, started_at TEXT NOT NULL,"
+            " finished_at TEXT NOT NULL, duration_seconds REAL NOT NULL, database TEXT NOT NULL,"
+            " status TEXT NOT NULL, exit_code INTEGER, counts TEXT NOT NULL DEFAULT '{}');"
+            "CREATE TABLE outcomes (run_id INTEGER NOT NULL, name TEXT NOT NULL, nodeid TEXT NOT NULL,"
+            " target TEXT NOT NULL, severity TEXT NOT NULL, outcome TEXT NOT NULL);"
+            "INSERT INTO runs VALUES (1, 'check', '2026-01-01T00:00:00+00:00',"
+            " '2026-01-01T00:00:05+00:00', 5, '/data/db.sqlite3', 'ok', 0, '{}');"
+            "INSERT INTO outcomes VALUES (1, 'connection', 'n', 'live', 'ok', 'passed');"
+        )
+    connection.close()
+    history = open_history(path)
+    assert history.recovered_from is None  # upgraded, not thrown away
+    history.append(
+        RunRecord(
+            kind="check",
+            started_at=utc_now(),
+            finished_at=utc_now(),
+            database="/data/db.sqlite3",
+            status="ok",
+            outcomes=[Outcome("connection", "ok", "passed", duration_seconds=0.25)],
+        )
+    )
+    runs = history.recent_runs()
+    assert [run.outcomes[0].duration_seconds for run in runs] == [0.25, 0.0]

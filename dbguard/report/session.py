@@ -173,6 +173,7 @@ def finish(session: pytest.Session, exit_status: int) -> None:
                 outcome=result.outcome,
                 nodeid=result.nodeid,
                 target=result.target,
+                duration_seconds=result.duration,
             )
             for result in state.results.values()
         ],
