@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 import time
 from pathlib import Path
@@ -65,7 +66,10 @@ def main(argv: list[str] | None = None) -> int:
     sections: list[Section] = []
     for name in args.only or SCENARIOS:
         log.info("=== %s ===", name)
-        sections.append(SCENARIOS[name](context))
+        load_before = os.getloadavg()[0]
+        section = SCENARIOS[name](context)
+        section.load_before, section.load_after = load_before, os.getloadavg()[0]
+        sections.append(section)
     command = "python -m bench" + (" --quick" if args.quick else "")
     command += "".join(f" --only {name}" for name in args.only or [])
     if command == "python -m bench":

@@ -23,6 +23,14 @@ def describe_machine(data_dir: Path, tool_versions: dict[str, str]) -> list[tupl
         ("SQLite (Python module)", sqlite3.sqlite_version),
     ]
     rows += [(name, version) for name, version in tool_versions.items()]
+    rows.append(
+        (
+            "PYTHONDONTWRITEBYTECODE in the caller's environment",
+            "set (removed for measured commands)"
+            if os.environ.get("PYTHONDONTWRITEBYTECODE")
+            else "not set",
+        )
+    )
     for package in ("great-expectations", "pandas", "SQLAlchemy", "pytest", "dbguard"):
         try:
             rows.append((package, metadata.version(package)))

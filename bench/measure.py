@@ -41,6 +41,10 @@ class Series:
         )
 
     @property
+    def cpu_s(self) -> list[float]:
+        return [sample.cpu_s for sample in self.samples]
+
+    @property
     def rss_mib(self) -> list[float]:
         return [sample.max_rss_mib for sample in self.samples]
 
@@ -91,19 +95,22 @@ def measure_rounds(
     cwd: Path,
     timeout: float,
     slow_single_run_s: float | None = None,
-    before_run: Callable[[Series], None] | None = None,
+    warmup: bool = False,
 ) -> int:
     """Run every series once per round, interleaved, so drift hits them alike; return rounds run.
 
-    If one round took longer than `slow_single_run_s`, stop after it (one run is
-    all the time budget allows; RESULTS.md says so).
+    `warmup` runs each command once first, untimed (bytecode caches, page
+    cache). If one round took longer than `slow_single_run_s`, stop after it
+    (all the time budget allows; RESULTS.md says so).
     """
+    if warmup:
+        for item in series:
+            if item.run_once(cwd=cwd, timeout=timeout) is not None:
+                item.samples.clear()
     done = 0
     for _ in range(rounds):
         total = 0.0
         for item in series:
-            if before_run is not None and not item.failure:
-                before_run(item)
             sample = item.run_once(cwd=cwd, timeout=timeout)
             total += sample.wall_s if sample else 0.0
         done += 1
@@ -163,3 +170,5 @@ class Section:
     notes: list[str] = field(default_factory=list)
     show_stalls: bool = False
     skipped: str = ""
+    load_before: float = 0.0
+    load_after: float = 0.0

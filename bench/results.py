@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -33,7 +34,11 @@ def render(
         "",
         "Each figure is the median of several runs, with the minimum and maximum; each ratio "
         "divides two medians measured in the same run. Wall time and peak resident memory come "
-        "from GNU time (`/usr/bin/time -v`), the wall time of sub-second commands from hyperfine.",
+        "from GNU time (`/usr/bin/time -v`), the wall time of sub-second commands from hyperfine. "
+        "Measured commands run without PYTHONDONTWRITEBYTECODE (as under cron), so bytecode "
+        "caches work; heavy commands get one untimed warm-up run. The load average before and "
+        "after each benchmark is shown: other work on the machine slows wall times, which is "
+        "why each ratio is taken from runs interleaved in the same minute.",
         "",
         "## Machine",
         "",
@@ -51,6 +56,11 @@ def render(
             lines.append(_check_row(check))
     for section in sections:
         lines += ["", f"## {section.title}", "", section.description, ""]
+        lines += [
+            f"Load average (1 min) before / after: {section.load_before:.2f} / "
+            f"{section.load_after:.2f} on {os.cpu_count()} cores.",
+            "",
+        ]
         if section.skipped:
             lines += [f"Not measured: {section.skipped}", ""]
             continue
@@ -74,15 +84,18 @@ def _check_row(check: Check) -> str:
 
 
 def _series_table(section: Section, replacements: dict[str, str]) -> list[str]:
-    header = "| command | runs | wall time, s: median (min–max) | peak RSS, MiB: median (min–max) |"
-    rule = "|---|---|---|---|"
+    header = (
+        "| command | runs | wall time, s: median (min–max) | CPU (user+sys), s | "
+        "peak RSS, MiB: median (min–max) |"
+    )
+    rule = "|---|---|---|---|---|"
     if section.show_stalls:
         header += " writer's longest commit, ms: median (min–max) | writer commits during backup |"
         rule += "---|---|"
     rows = [header, rule]
     for item in section.series:
         if not item.measured:
-            row = f"| {item.label} | 0 | not measured: {_escape(item.failure or 'not run')} | |"
+            row = f"| {item.label} | 0 | not measured: {_escape(item.failure or 'not run')} | | |"
             rows.append(row + (" | |" if section.show_stalls else ""))
             continue
         wall_tool = (
@@ -90,7 +103,7 @@ def _series_table(section: Section, replacements: dict[str, str]) -> list[str]:
         )
         row = (
             f"| {item.label} | {len(item.samples)} | {_spread(item.walls, 3)}{wall_tool} | "
-            f"{_spread(item.rss_mib, 0)} |"
+            f"{_spread(item.cpu_s, 2)} | {_spread(item.rss_mib, 0)} |"
         )
         if section.show_stalls:
             row += f" {_spread(item.stalls_ms, 0)} | {_spread([float(n) for n in item.commits_in_window], 0)} |"

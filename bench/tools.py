@@ -34,6 +34,7 @@ class Sample:
     wall_s: float
     max_rss_kib: int
     exit_code: int
+    cpu_s: float = 0.0  # user + system
     stderr_tail: str = ""
 
     @property
@@ -64,6 +65,15 @@ def _first_line(command: list[str]) -> str:
     return text.splitlines()[0] if text else "unknown"
 
 
+def measured_environment() -> dict[str, str]:
+    """The environment for measured commands: this one, as cron would see it.
+
+    PYTHONDONTWRITEBYTECODE (set in some sandboxes and CI images, not under
+    cron) would make every run recompile the uncached modules; it is removed.
+    """
+    return {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
+
+
 def time_command(
     command: list[str], *, cwd: Path | None = None, timeout: float | None = None
 ) -> Sample:
@@ -77,6 +87,7 @@ def time_command(
             stderr=subprocess.PIPE,
             text=True,
             start_new_session=True,
+            env=measured_environment(),
         )
         try:
             _, stderr = process.communicate(timeout=timeout)
@@ -91,12 +102,13 @@ def time_command(
         wall_s=fields["wall_s"],
         max_rss_kib=int(fields["max_rss_kib"]),
         exit_code=process.returncode,
+        cpu_s=fields["user_s"] + fields["system_s"],
         stderr_tail=tail,
     )
 
 
 def parse_gnu_time(text: str) -> dict[str, float]:
-    """The wall time (s) and peak resident memory (KiB) from a `time -v` report."""
+    """Wall, user and system time (s) and peak resident memory (KiB) from a `time -v` report."""
     values: dict[str, float] = {}
     for line in text.splitlines():
         label, _, value = line.strip().rpartition(": ")
@@ -104,7 +116,11 @@ def parse_gnu_time(text: str) -> dict[str, float]:
             values["wall_s"] = _clock_seconds(value)
         elif label == "Maximum resident set size (kbytes)":
             values["max_rss_kib"] = float(value)
-    if set(values) != {"wall_s", "max_rss_kib"}:
+        elif label == "User time (seconds)":
+            values["user_s"] = float(value)
+        elif label == "System time (seconds)":
+            values["system_s"] = float(value)
+    if set(values) != {"wall_s", "max_rss_kib", "user_s", "system_s"}:
         raise ValueError(f"not a GNU time -v report:\n{text[-500:]}")
     return values
 
@@ -132,6 +148,8 @@ def hyperfine_wall_times(
         ]
         for name, command in commands.items():
             arguments += ["--command-name", name, shlex.join(command)]
-        subprocess.run(arguments, cwd=cwd, check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(
+            arguments, cwd=cwd, check=True, stdout=subprocess.DEVNULL, env=measured_environment()
+        )
         data = json.loads(Path(export.name).read_text())
     return {result["command"]: list(result["times"]) for result in data["results"]}

@@ -33,7 +33,9 @@ def run(context: Context) -> Section:
         "python -c 'import great_expectations'", [context.python, "-c", "import great_expectations"]
     )
     section.series = [check, bare]
-    measure_rounds(section.series, rounds=context.settings.heavy_runs, cwd=REPO_ROOT, timeout=900)
+    measure_rounds(
+        section.series, rounds=context.settings.heavy_runs, cwd=REPO_ROOT, timeout=900, warmup=True
+    )
     section.checks = [
         ratio_check(
             "`check` (demo) / `import great_expectations` (wall)", check, bare, RATIO_TARGET

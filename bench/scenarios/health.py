@@ -28,7 +28,7 @@ def run(context: Context) -> Section:
     )
     series = [health, bare, monitor]
     settings = context.settings
-    measure_rounds(series, rounds=settings.light_runs, cwd=REPO_ROOT, timeout=120)
+    measure_rounds(series, rounds=settings.light_runs, cwd=REPO_ROOT, timeout=120, warmup=True)
     measured = [item for item in series if not item.failure]
     if measured:
         walls = hyperfine_wall_times(

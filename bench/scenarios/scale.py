@@ -112,6 +112,7 @@ def _measure_size(context: Context, section: Section, rows: int) -> tuple[Series
         cwd=REPO_ROOT,
         timeout=1800,
         slow_single_run_s=context.settings.slow_round_s,
+        warmup=rows == min(context.settings.scale_rows),  # bytecode caches, once
     )
     if rounds < context.settings.heavy_runs:
         section.notes.append(
