@@ -131,16 +131,17 @@ class History:
         finally:
             connection.close()
 
-    def _initialise(self) -> None:
+    def _initialise(self, verify: bool = True) -> None:
         with self._connect() as connection:
             mode = connection.execute("PRAGMA journal_mode = WAL").fetchone()[0]
             if str(mode).lower() != "wal":
                 log.debug("history %s stays in journal mode %s", self.path, mode)
             connection.executescript(SCHEMA)
             _migrate(connection)
-            (verdict,) = connection.execute("PRAGMA quick_check").fetchone()
-            if verdict != "ok":
-                raise sqlite3.DatabaseError(f"quick_check: {verdict}")
+            if verify:
+                (verdict,) = connection.execute("PRAGMA quick_check").fetchone()
+                if verdict != "ok":
+                    raise sqlite3.DatabaseError(f"quick_check: {verdict}")
 
     def append(self, record: RunRecord) -> int:
         """Store one run in one short transaction; return its id."""
@@ -290,8 +291,11 @@ def _migrate(connection: sqlite3.Connection) -> None:
         connection.commit()
 
 
-def open_history(path: Path) -> History:
+def open_history(path: Path, *, verify: bool = True) -> History:
     """Open (creating if needed) the history at `path`.
+
+    `verify` runs SQLite's quick_check, which reads the whole file: the
+    five-minute health skips it (a file that is not a database is still caught).
 
     A file that is not a readable SQLite database is renamed to
     `<name>.corrupt-<UTC timestamp>` and a new history started; the returned
@@ -301,7 +305,7 @@ def open_history(path: Path) -> History:
     path.parent.mkdir(parents=True, exist_ok=True)
     history = History(path)
     try:
-        history._initialise()
+        history._initialise(verify)
         return history
     except sqlite3.DatabaseError as error:
         aside = path.with_name(f"{path.name}.corrupt-{utc_now().strftime('%Y%m%d_%H%M%S')}")

@@ -178,3 +178,14 @@ def test_unreachable_health_url_is_a_warning(tmp_path: Path, demo_db: Path) -> N
     assert result.returncode == 1
     assert "health url: request failed" in result.stdout
     assert "abcdef123" not in result.stdout
+
+
+def test_corrupted_history_does_not_stop_the_health_check(tmp_path: Path, demo_db: Path) -> None:
+    config = write_config(tmp_path, demo_db)
+    history = tmp_path / "reports" / "history.sqlite3"
+    history.parent.mkdir()
+    history.write_bytes(b"\x00garbage" * 500)
+    result = health(config, "--quick")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert list(history.parent.glob("history.sqlite3.corrupt-*"))
+    assert History(history).recent_runs(kind="health")[0].status == "ok"

@@ -90,7 +90,7 @@ def run_health(config: Config, *, quick: bool = True, record: bool = True) -> He
 
 def _history(config: Config) -> History | None:
     try:
-        return open_history(config.reports.history)
+        return open_history(config.reports.history, verify=False)
     except (OSError, sqlite3.Error) as error:
         log.warning("run history %s unavailable: %s", config.reports.history, error)
         return None
