@@ -78,7 +78,7 @@ class SuiteValidator:
 
     def __init__(self, context: AbstractDataContext | None = None) -> None:
         self._context = context if context is not None else ephemeral_context()
-        self._sources = 0
+        self._sources: dict[tuple[Path, bool], Any] = {}
 
     def validate(
         self, database: Path, suite: SuiteFile, *, immutable: bool = False
@@ -87,36 +87,42 @@ class SuiteValidator:
 
         `immutable=True` only for files nothing writes (backups, restore drills).
         """
+        # Any failure to open or read the table (GX, SQLAlchemy and sqlite3 each raise their
+        # own types) makes every expectation of the suite an errored, critical outcome.
         try:
             require_database(database)
             key_columns = primary_key(database, suite.table, immutable=immutable)
             batch = self._batch(database, suite.table, immutable)
-        except (DbguardError, sqlite3.Error, Exception) as error:  # GX raises its own types
+            first = batch.validate(suite.build_suite(), result_format="BOOLEAN_ONLY")
+            results = _results_by_key(first)
+            failed = [
+                expectation
+                for expectation in suite.expectations
+                if not _success(results.get(_key(expectation)))
+                and not _error_message(results.get(_key(expectation)))
+            ]
+            detailed = self._details(batch, suite, failed, key_columns) if failed else {}
+        except Exception as error:
             message = error.message if isinstance(error, DbguardError) else _first_line(error)
+            log.warning("cannot validate %s on %s: %s", suite.name, database, message)
             return [_errored(suite, expectation, message) for expectation in suite.expectations]
-        first = batch.validate(suite.build_suite(), result_format="BOOLEAN_ONLY")
-        results = _results_by_key(first)
-        failed = [
-            expectation
-            for expectation in suite.expectations
-            if not _success(results.get(_key(expectation)))
-            and not _error_message(results.get(_key(expectation)))
-        ]
-        detailed: dict[str, dict[str, Any]] = {}
-        if failed:
-            detailed = self._details(batch, suite, failed, key_columns)
         return [
             _outcome(suite, expectation, results.get(_key(expectation)), detailed)
             for expectation in suite.expectations
         ]
 
     def _batch(self, database: Path, table: str, immutable: bool) -> Batch:
-        self._sources += 1
-        source = self._context.data_sources.add_sqlite(
-            f"source-{self._sources}",
-            connection_string=sqlite_read_only_url(database, immutable=immutable),
-        )
-        asset = source.add_table_asset(name=table, table_name=table)
+        """A whole-table batch; one GX data source (one engine) per database file."""
+        key = (Path(database).resolve(), immutable)
+        source = self._sources.get(key)
+        if source is None:
+            source = self._context.data_sources.add_sqlite(
+                f"source-{len(self._sources) + 1}",
+                connection_string=sqlite_read_only_url(database, immutable=immutable),
+            )
+            self._sources[key] = source
+        asset_name = f"{table}-{len(source.assets) + 1}"
+        asset = source.add_table_asset(name=asset_name, table_name=table)
         return asset.add_batch_definition_whole_table("whole-table").get_batch()
 
     def _details(
