@@ -96,6 +96,7 @@ def test_backup_row_counts_reconcile(
     suites: list[SuiteFile],
     config: Config,
     record_finding: Record,
+    record_metric: Metric,
 ) -> None:
     """Live counts stay within the drift bands around the backup's counts."""
     if latest_backup.path is None:
@@ -108,6 +109,8 @@ def test_backup_row_counts_reconcile(
             connection.close()
     except (DbguardError, Exception) as error:  # sqlite3 errors on a damaged file
         pytest.skip(f"the live database cannot be read ({error}); see test_database_health")
+    for table, count in latest_backup.row_counts.items():
+        record_metric(f"rows.{table}.backup", count)
     overrides = {suite.table: suite.drift_overrides for suite in suites}
     severities: list[Severity] = []
     notes: list[str] = []

@@ -10,12 +10,13 @@ from __future__ import annotations
 import json
 import shutil
 import sqlite3
+import sys
 from pathlib import Path
 
 import pytest
 from quality_runs import DBGUARD, Run, read_junit, run_all, run_one, write_config
 
-from dbguard.check_run import PROJECT_ROOT
+from dbguard.check_run import CHECKS_DIR, PROJECT_ROOT
 
 pytestmark = pytest.mark.slow
 
@@ -89,6 +90,13 @@ def cli_runs(demo_db_template: Path, tmp_path_factory: pytest.TempPathFactory) -
         folder = demo_folder(root, name, demo_db_template)
         breaks(folder)
         commands[f"check-{name}"] = ([*DBGUARD, "check"], folder, None)
+        if name == "bad_json":
+            command = [sys.executable, "-m", "pytest", str(CHECKS_DIR), "-p", "no:cacheprovider"]
+            commands["pytest-bad_json"] = (
+                [*command, "--dbguard-config", "dbguard.toml"],
+                folder,
+                None,
+            )
     # One lint run over every kind of problem at once: it must list them all.
     folder = demo_folder(root, "all_problems", demo_db_template)
     for breaks in MALFORMED.values():
@@ -134,6 +142,16 @@ def test_malformed_suite_stops_check_with_one_line_naming_the_file(
     lines = run.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("dbguard: error: "), run.stderr
     assert NAMED_FILE[name] in lines[0]
+    assert "Traceback" not in run.stdout + run.stderr
+
+
+def test_pytest_checks_directly_stops_with_a_usage_error_naming_the_file(
+    cli_runs: dict[str, Run],
+) -> None:
+    run = cli_runs["pytest-bad_json"]
+    assert run.returncode == 4  # pytest.ExitCode.USAGE_ERROR
+    assert "ERROR: dbguard: " in run.stderr
+    assert "huijugugan.json: is not valid JSON" in run.stderr
     assert "Traceback" not in run.stdout + run.stderr
 
 
