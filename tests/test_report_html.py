@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ElementTree
 from pathlib import Path
+from typing import Any
 
 import pytest
 from check_project import CRITICAL_CHECK, SAMPLE_CHECKS, make_project, run_project
@@ -24,8 +25,20 @@ def warning_project(tmp_path: Path, demo_db_template: Path) -> Path:
     )
 
 
-def test_warning_run_exits_0_and_reports_warning_status(warning_project: Path) -> None:
-    result = run_project(warning_project)
+@pytest.fixture(scope="module")
+def warning_run(tmp_path_factory: pytest.TempPathFactory, demo_db_template: Path) -> dict[str, Any]:
+    """One run of the warning project, shared by the tests that only read its report."""
+    project = make_project(
+        tmp_path_factory.mktemp("warning-run"),
+        demo_db_template,
+        {"test_sample.py": SAMPLE_CHECKS},
+        settings={"reports": {"webhook_url": SECRET_WEBHOOK}},
+    )
+    return run_project(project)
+
+
+def test_warning_run_exits_0_and_reports_warning_status(warning_run: dict[str, Any]) -> None:
+    result = warning_run
     assert result["exit_code"] == 0, result["output"]
     html = Path(result["html"]).read_text()
     assert 'data-status="WARNING"' in html
@@ -56,32 +69,33 @@ def test_critical_finding_exits_1_and_names_it_in_the_summary(
     assert history[0].status == "critical"
 
 
-def test_report_shows_severity_expected_observed_and_remediation(warning_project: Path) -> None:
-    html = Path(run_project(warning_project)["html"]).read_text()
+def test_report_shows_severity_expected_observed_and_remediation(
+    warning_run: dict[str, Any],
+) -> None:
+    html = Path(warning_run["html"]).read_text()
     assert 'data-column-type="severity"' in html
     assert "observed: 3.4 in 2 rows" in html
     assert "expected: PUE between 1.0 and 3.0" in html
     assert "check the meter feeding" in html
 
 
-def test_report_masks_database_password_and_webhook_token(warning_project: Path) -> None:
-    html = Path(run_project(warning_project)["html"]).read_text()
+def test_report_masks_database_password_and_webhook_token(warning_run: dict[str, Any]) -> None:
+    html = Path(warning_run["html"]).read_text()
     assert "hunter2" not in html
     assert "s3cr3t-t0ken" not in html
     assert "postgresql://ops:****@db.example.com/energy" in html
     assert "dbguard webhook" in html  # the environment table names it, masked
 
 
-def test_report_embeds_trend_charts_as_inline_png(warning_project: Path) -> None:
-    run_project(warning_project)
-    html = Path(run_project(warning_project)["html"]).read_text()
+def test_report_embeds_trend_charts_as_inline_png(warning_run: dict[str, Any]) -> None:
+    html = Path(warning_run["html"]).read_text()
     assert html.count('src="data:image/png;base64,') >= 4
     for title in ("Rows per table (live)", "WAL and database size", "Disk, memory and CPU use"):
         assert f'alt="{title}"' in html
 
 
-def test_junit_xml_is_written_beside_the_report_with_findings(warning_project: Path) -> None:
-    result = run_project(warning_project)
+def test_junit_xml_is_written_beside_the_report_with_findings(warning_run: dict[str, Any]) -> None:
+    result = warning_run
     junit = Path(result["junit"])
     assert junit == Path(result["html"]).with_suffix(".xml")
     tree = ElementTree.parse(junit)
