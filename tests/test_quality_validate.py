@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -119,3 +120,22 @@ def test_validation_leaves_database_and_wal_bytes_unchanged(
 
 def digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_results_match_entries_even_when_gx_normalises_or_duplicates_them(
+    demo_db: Path, validator: SuiteValidator, tmp_path: Path
+) -> None:
+    kwargs: dict[str, Any] = {"column": "pue", "min_value": 1, "max_value": 3, "mostly": 1}
+    between = {"type": "expect_column_values_to_be_between", "kwargs": kwargs}
+    too_strict = {**between, "kwargs": {**kwargs, "max_value": 1.5}}
+    path = tmp_path / "pue_data.json"
+    path.write_text(
+        dump_suite({"name": "pue_data", "expectations": [between, too_strict, between]})
+    )
+    outcomes = validator.validate(demo_db, load_suite_file(path))
+    assert [outcome.severity for outcome in outcomes] == [
+        Severity.OK,
+        Severity.CRITICAL,
+        Severity.OK,
+    ]
+    assert outcomes[1].observed.endswith("values unexpected")

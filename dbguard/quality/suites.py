@@ -41,6 +41,7 @@ ENTRY_KEYS = {
 SUITE_KEYS = {"name", "expectations", "meta", "notes", "id"}
 COLUMN_KWARGS = ("column", "column_A", "column_B")
 COLUMN_LIST_KWARGS = ("column_list", "column_set")
+ENTRY_MARKER = "_dbguard_entry"  # meta key tagging a built expectation with its entry's index
 LINT_HINT = "run `dbguard lint` to list every problem with what to do"
 
 
@@ -98,7 +99,12 @@ class Expectation:
                 names.extend(str(name) for name in kwargs[key])
         return names
 
-    def configuration(self) -> ExpectationConfiguration:
+    def configuration(self, *, marked: bool = False) -> ExpectationConfiguration:
+        """The GX configuration; `marked` tags its meta with the entry's index.
+
+        GX returns results in its own order and may normalise kwargs, so a result is
+        matched to its entry by this tag, which never reaches the file.
+        """
         from great_expectations.expectations.expectation_configuration import (
             ExpectationConfiguration,
         )
@@ -107,6 +113,8 @@ class Expectation:
         values.pop("rendered_content", None)
         values.pop("id", None)
         values.setdefault("kwargs", {})
+        if marked:
+            values["meta"] = {**(values.get("meta") or {}), ENTRY_MARKER: self.index}
         return ExpectationConfiguration(**values)
 
 
@@ -146,7 +154,7 @@ class SuiteFile:
         chosen = [e for e in self.expectations if indexes is None or e.index in indexes]
         return gx.ExpectationSuite(
             name=self.name,
-            expectations=[e.configuration().to_domain_obj() for e in chosen],
+            expectations=[e.configuration(marked=True).to_domain_obj() for e in chosen],
         )
 
 

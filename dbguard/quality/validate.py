@@ -8,7 +8,6 @@ table's primary key so a row is named, not just counted.
 
 from __future__ import annotations
 
-import json
 import logging
 import sqlite3
 from dataclasses import dataclass
@@ -20,7 +19,7 @@ from dbguard.errors import DbguardError
 from dbguard.findings import Finding, Severity
 from dbguard.quality.gx_context import ephemeral_context, sqlite_read_only_url
 from dbguard.quality.severity import expectation_severity
-from dbguard.quality.suites import Expectation, SuiteFile
+from dbguard.quality.suites import ENTRY_MARKER, Expectation, SuiteFile
 
 if TYPE_CHECKING:
     from great_expectations.core import ExpectationSuiteValidationResult
@@ -131,10 +130,10 @@ class SuiteValidator:
         suite: SuiteFile,
         failed: list[Expectation],
         key_columns: list[str],
-    ) -> dict[str, dict[str, Any]]:
+    ) -> dict[int, dict[str, Any]]:
         rows_kind = [e for e in failed if e.type == "unexpected_rows_expectation"]
         others = [e for e in failed if e.type != "unexpected_rows_expectation"]
-        detailed: dict[str, dict[str, Any]] = {}
+        detailed: dict[int, dict[str, Any]] = {}
         summary_format: dict[str, Any] = {
             "result_format": "SUMMARY",
             "partial_unexpected_count": EXAMPLES,
@@ -194,39 +193,18 @@ def primary_key(database: Path, table: str, *, immutable: bool = False) -> list[
     return [name for _, name in keyed]
 
 
-def _key(expectation: Expectation) -> str:
-    return _config_key(
-        expectation.type,
-        expectation.kwargs,
-        expectation.severity,
-        expectation.meta,
-        expectation.data.get("description"),
-    )
+def _key(expectation: Expectation) -> int:
+    return expectation.index
 
 
-def _config_key(
-    kind: str, kwargs: dict[str, Any], severity: Any, meta: Any, description: Any
-) -> str:
-    kwargs = {key: value for key, value in kwargs.items() if key != "batch_id"}
-    return json.dumps(
-        [kind, kwargs, str(getattr(severity, "value", severity)), meta or {}, description],
-        sort_keys=True,
-        default=str,
-    )
-
-
-def _results_by_key(validation: ExpectationSuiteValidationResult) -> dict[str, Any]:
-    """GX returns results in its own order; match them to the file's entries by configuration."""
+def _results_by_key(validation: ExpectationSuiteValidationResult) -> dict[int, Any]:
+    """GX returns results in its own order; match them to the file's entries by their tag."""
     keyed = {}
     for result in validation.results:
         config = result.expectation_config
-        if config is None:
-            continue
-        keyed[
-            _config_key(
-                config.type, dict(config.kwargs), config.severity, config.meta, config.description
-            )
-        ] = result
+        index = (config.meta or {}).get(ENTRY_MARKER) if config is not None else None
+        if isinstance(index, int):
+            keyed[index] = result
     return keyed
 
 
@@ -260,7 +238,7 @@ def _errored(suite: SuiteFile, expectation: Expectation, message: str) -> Expect
 
 
 def _outcome(
-    suite: SuiteFile, expectation: Expectation, result: Any, detailed: dict[str, dict[str, Any]]
+    suite: SuiteFile, expectation: Expectation, result: Any, detailed: dict[int, dict[str, Any]]
 ) -> ExpectationOutcome:
     if result is None:
         return _errored(suite, expectation, "Great Expectations returned no result for it")
