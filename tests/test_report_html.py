@@ -47,10 +47,6 @@ def test_warning_run_exits_0_and_reports_warning_status(warning_run: dict[str, A
     assert Path(result["latest"]).read_bytes() == Path(result["html"]).read_bytes()
 
 
-def test_warning_run_with_strict_exits_1(warning_project: Path) -> None:
-    assert run_project(warning_project, strict=True)["exit_code"] == 1
-
-
 def test_critical_finding_exits_1_and_names_it_in_the_summary(
     tmp_path: Path, demo_db_template: Path
 ) -> None:
@@ -119,3 +115,24 @@ def test_two_runs_keep_two_reports(warning_project: Path) -> None:
     second = run_project(warning_project)["html"]
     assert first != second
     assert Path(first).is_file() and Path(second).is_file()
+
+
+def test_crash_after_a_warning_is_still_critical(tmp_path: Path, demo_db_template: Path) -> None:
+    crash = (
+        "from dbguard.findings import Finding, Severity\n\n"
+        "def test_warns_then_crashes(record_finding):\n"
+        "    record_finding(Finding('pue range', Severity.WARNING, 'a', 'b'))\n"
+        "    raise RuntimeError('the check itself broke')\n"
+    )
+    project = make_project(tmp_path, demo_db_template, {"test_crash.py": crash})
+    result = run_project(project)
+    assert result["exit_code"] == 1
+    assert 'data-status="CRITICAL"' in Path(result["html"]).read_text()
+
+
+def test_strict_fails_on_a_warning_which_the_report_still_calls_a_warning(
+    warning_project: Path,
+) -> None:
+    result = run_project(warning_project, strict=True)
+    assert result["exit_code"] == 1
+    assert 'data-status="WARNING"' in Path(result["html"]).read_text()

@@ -21,6 +21,8 @@ class CheckResult:
     findings: list[dict[str, str]] = field(default_factory=list)
     message: str = ""  # pytest's failure or skip text, for results without findings
     duration: float = 0.0
+    # Failed only because a warning finding meets --strict-warnings (record_finding's text).
+    failed_on_warning: bool = False
 
     @property
     def name(self) -> str:
@@ -39,7 +41,9 @@ class CheckResult:
     def severity(self) -> Severity:
         found = [_severity(f.get("severity", "")) for f in self.findings]
         worst = Severity.worst(found)
-        if self.outcome in ("failed", "error") and worst is not Severity.WARNING:
+        if self.outcome in ("failed", "error") and not (
+            worst is Severity.WARNING and self.failed_on_warning
+        ):
             # An exception, a failed assert or an errored expectation: critical.
             return Severity.CRITICAL
         if self.outcome == "skipped" and not found:

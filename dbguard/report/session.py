@@ -121,6 +121,8 @@ def record_report(pytest_config: pytest.Config, report: pytest.TestReport) -> No
             ],
             message=state.mask(_message(report)),
             duration=report.duration,
+            failed_on_warning=report.failed
+            and report.longreprtext.lstrip().startswith("[WARNING]"),
         )
     elif report.when == "teardown" and report.outcome == "failed" and result is not None:
         result.outcome = "error"
@@ -152,6 +154,9 @@ def finish(session: pytest.Session, exit_status: int) -> None:
     state.finished_at = utc_now()
     worst = Severity.worst([result.severity for result in state.results.values()])
     state.status = Severity.OK if worst is Severity.INFO else worst
+    if exit_status not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
+        # Interrupted, a collection error, an internal error: the checks did not all run.
+        state.status = Severity.CRITICAL
     state.metrics = metrics_of(session.config)
     history = history_of(state)
     if history is None or state.config is None:
