@@ -3,6 +3,8 @@ masked secrets, JUnit XML, latest.html, and the exit codes of `dbguard check`.""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import xml.etree.ElementTree as ElementTree
 from pathlib import Path
 from typing import Any
@@ -136,3 +138,34 @@ def test_strict_fails_on_a_warning_which_the_report_still_calls_a_warning(
     result = run_project(warning_project, strict=True)
     assert result["exit_code"] == 1
     assert 'data-status="WARNING"' in Path(result["html"]).read_text()
+
+
+def test_plain_pytest_run_masks_secret_environment_entries(warning_project: Path) -> None:
+    report = warning_project / "plain.html"
+    completed = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "checks",
+            "-p",
+            "no:cacheprovider",
+            f"--html={report}",
+            "--self-contained-html",
+            "--metadata",
+            "DEPLOY_API_TOKEN",
+            "opaque-value-123",
+            "--metadata",
+            "Notify",
+            SECRET_WEBHOOK,
+        ],
+        cwd=warning_project,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert completed.returncode == 0, completed.stdout[-2000:]
+    html = report.read_text()
+    assert "DEPLOY_API_TOKEN" in html and "opaque-value-123" not in html
+    assert "s3cr3t-t0ken" not in html
+    assert 'data-status="WARNING"' in html  # `pytest checks/` gets the same report

@@ -9,6 +9,7 @@ conftest) are left alone.
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -19,13 +20,15 @@ from dbguard.config import Config
 from dbguard.errors import DbguardError
 from dbguard.findings import Severity
 from dbguard.history import History, Outcome, RunRecord, open_history, utc_now
-from dbguard.report.redact import mask_secrets, mask_url
+from dbguard.report.redact import MASK, mask_secrets, mask_url
 from dbguard.report.results import CheckResult, findings_from_properties, outcome_of
 from dbguard.run_config import run_config
 
 log = logging.getLogger(__name__)
 
 QUALITY_FIXTURES = ("record_finding", "record_metric")
+# Environment entries whose whole value is secret, whatever it looks like.
+SECRET_NAME = re.compile(r"token|secret|passw|credential|api.?key|private.?key", re.IGNORECASE)
 
 
 @dataclass
@@ -212,7 +215,8 @@ def mask_metadata(metadata: dict[str, Any], pytest_config: pytest.Config) -> Non
     state = run_state(pytest_config)
     for key, value in list(metadata.items()):
         if isinstance(value, str):
-            metadata[key] = state.mask(value)
+            secret_name = SECRET_NAME.search(key) is not None
+            metadata[key] = MASK if secret_name and value else state.mask(value)
     if state.config is not None:
         metadata["dbguard database"] = database_label(state)
         metadata["dbguard config"] = state.mask(str(state.config.source or "(defaults)"))
