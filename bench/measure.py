@@ -26,6 +26,7 @@ class Series:
     wall_tool: str = "GNU time"
     stalls_ms: list[float] = field(default_factory=list)
     commits_in_window: list[int] = field(default_factory=list)
+    writer_synchronous: str = "FULL"  # PRAGMA synchronous of the concurrent writer, if any
     failure: str = ""
 
     @property

@@ -31,6 +31,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--duration", type=float, default=3600.0)
     parser.add_argument("--interval-ms", type=float, default=2.0, help="pause between commits")
     parser.add_argument("--ready-file", type=Path, help="created after the first commit")
+    parser.add_argument(
+        "--synchronous",
+        default="FULL",
+        choices=("OFF", "NORMAL", "FULL"),
+        help="PRAGMA synchronous (FULL, SQLite's default, fsyncs the WAL at every commit)",
+    )
     args = parser.parse_args(argv)
 
     stopping = False
@@ -44,6 +50,7 @@ def main(argv: list[str] | None = None) -> int:
 
     connection = sqlite3.connect(args.db, timeout=30, isolation_level=None)
     connection.execute("PRAGMA journal_mode = WAL")
+    connection.execute(f"PRAGMA synchronous = {args.synchronous}")
     _create_accounts(connection)
     rng = random.Random(7)
     durations: list[float] = []
