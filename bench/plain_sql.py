@@ -249,16 +249,26 @@ def run_suites(connection: sqlite3.Connection, directory: Path) -> tuple[list[Ou
     return outcomes, not_mirrored
 
 
-def run_health(connection: sqlite3.Connection, path: Path) -> list[Outcome]:
-    """checks/test_database_health.py's SQL: integrity (quick above 512 MiB), foreign keys, mode."""
+def run_health(connection: sqlite3.Connection, path: Path, latency_query: str) -> list[Outcome]:
+    """checks/test_database_health.py's SQL: integrity (quick above 512 MiB), foreign keys,
+    journal mode, the latency query, a row count of every table."""
     pragma = "quick_check" if path.stat().st_size > QUICK_CHECK_ABOVE_BYTES else "integrity_check"
     integrity = [row[0] for row in connection.execute(f"PRAGMA {pragma}")]
     foreign = connection.execute("PRAGMA foreign_key_check").fetchall()
     mode = _scalar(connection, "PRAGMA journal_mode")
+    connection.execute(latency_query).fetchall()
+    tables = [
+        row[0]
+        for row in connection.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+        )
+    ]
+    counts = {table: _scalar(connection, f"SELECT COUNT(*) FROM {q(table)}") for table in tables}
     return [
         Outcome(pragma, integrity == ["ok"], integrity[:5]),
         Outcome("foreign_key_check", not foreign, len(foreign)),
         Outcome("journal_mode", mode == "wal", mode),
+        Outcome("row_counts", True, counts),
     ]
 
 
@@ -267,6 +277,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--db", type=Path, required=True)
     parser.add_argument("--expectations", type=Path, default=Path("expectations"))
     parser.add_argument("--json", action="store_true", help="print every outcome as JSON")
+    parser.add_argument(
+        "--latency-query",
+        default="SELECT COUNT(*) FROM pue_data",
+        help="dbguard.toml's [database] latency_query",
+    )
     args = parser.parse_args(argv)
 
     connection = sqlite3.connect(f"file:{args.db.resolve()}?mode=ro", uri=True)
@@ -278,7 +293,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     try:
         outcomes, not_mirrored = run_suites(connection, args.expectations)
-        outcomes += run_health(connection, args.db)
+        outcomes += run_health(connection, args.db, args.latency_query)
     finally:
         connection.close()
     failed = [outcome for outcome in outcomes if not outcome.success]

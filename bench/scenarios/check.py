@@ -36,6 +36,9 @@ def run(context: Context) -> Section:
     measure_rounds(
         section.series, rounds=context.settings.heavy_runs, cwd=REPO_ROOT, timeout=900, warmup=True
     )
+    if check.samples:
+        codes = ", ".join(map(str, sorted(set(check.exit_codes))))
+        section.notes.append(f"`dbguard check` exit code: {codes} (0 = no critical finding).")
     section.checks = [
         ratio_check(
             "`check` (demo) / `import great_expectations` (wall)", check, bare, RATIO_TARGET

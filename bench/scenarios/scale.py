@@ -114,6 +114,13 @@ def _measure_size(context: Context, section: Section, rows: int) -> tuple[Series
         slow_single_run_s=context.settings.slow_round_s,
         warmup=rows == min(context.settings.scale_rows),  # bytecode caches, once
     )
+    if dbguard_series.samples:
+        codes = sorted(set(dbguard_series.exit_codes))
+        section.notes.append(
+            f"{rows:,} rows: `dbguard check` exit code {', '.join(map(str, codes))}"
+            + (" (critical findings: the missing backup)" if 1 in codes else "")
+            + "."
+        )
     if rounds < context.settings.heavy_runs:
         section.notes.append(
             f"At {rows:,} rows one round took over {context.settings.slow_round_s:.0f} s, so it ran "
