@@ -6,6 +6,7 @@ latest verified backup into a temporary folder and runs every suite on it.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -107,7 +108,7 @@ def test_backup_row_counts_reconcile(
             live_counts = row_counts(connection)
         finally:
             connection.close()
-    except (DbguardError, Exception) as error:  # sqlite3 errors on a damaged file
+    except (DbguardError, sqlite3.Error) as error:
         pytest.skip(f"the live database cannot be read ({error}); see test_database_health")
     for table, count in latest_backup.row_counts.items():
         record_metric(f"rows.{table}.backup", count)
