@@ -139,3 +139,14 @@ def test_results_match_entries_even_when_gx_normalises_or_duplicates_them(
         Severity.OK,
     ]
     assert outcomes[1].observed.endswith("values unexpected")
+
+
+def test_many_broken_rows_are_counted_but_only_ten_are_quoted(
+    demo_db: Path, validator: SuiteValidator, repo_suites: dict[str, SuiteFile]
+) -> None:
+    with sqlite3.connect(demo_db) as connection:
+        connection.execute("UPDATE pue_data SET total_energy_kwh = total_energy_kwh * 2")
+    outcomes = outcomes_by_label(validator.validate(demo_db, repo_suites["pue_data"]))
+    ratio = outcomes["unexpected_rows_expectation[pue_matches_energy_ratio]"]
+    assert ratio.observed == "240 unexpected rows"
+    assert ratio.details.count("id=") == 10

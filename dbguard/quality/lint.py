@@ -7,15 +7,12 @@ all in one go.
 
 from __future__ import annotations
 
-import re
 import sqlite3
 from pathlib import Path
 
 from dbguard.config import Config
-from dbguard.database import connect_read_only, quote_identifier, table_columns, user_tables
-from dbguard.quality.suites import Problem, SuiteFile, parse_suite_file, suite_paths
-
-BATCH_PLACEHOLDER = re.compile(r"\{batch\}")
+from dbguard.database import connect_read_only, table_columns, user_tables
+from dbguard.quality.suites import Problem, SuiteFile, batch_sql, parse_suite_file, suite_paths
 
 
 def lint_suites(config: Config) -> list[Problem]:
@@ -88,7 +85,7 @@ def _query_problem(query: str, table: str, connection: sqlite3.Connection) -> st
     """Prepare the query against the real table without running it (EXPLAIN reads no rows)."""
     if "{batch}" not in query:
         return "it does not read {batch}, the table under test"
-    sql = BATCH_PLACEHOLDER.sub(lambda _: quote_identifier(table), query)
+    sql = batch_sql(query, table)
     try:
         connection.execute(f"EXPLAIN {sql}").fetchmany(1)
     except sqlite3.Error as error:

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from dbguard.database import quote_identifier
 from dbguard.errors import SuiteError
 
 if TYPE_CHECKING:
@@ -42,6 +43,7 @@ SUITE_KEYS = {"name", "expectations", "meta", "notes", "id"}
 COLUMN_KWARGS = ("column", "column_A", "column_B")
 COLUMN_LIST_KWARGS = ("column_list", "column_set")
 ENTRY_MARKER = "_dbguard_entry"  # meta key tagging a built expectation with its entry's index
+BATCH_PLACEHOLDER = re.compile(r"\{batch\}")
 LINT_HINT = "run `dbguard lint` to list every problem with what to do"
 
 
@@ -253,6 +255,11 @@ def write_suite(path: Path, data: dict[str, Any]) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def batch_sql(query: str, table: str) -> str:
+    """An unexpected-rows query with `{batch}` replaced by the table, ready for plain sqlite3."""
+    return BATCH_PLACEHOLDER.sub(lambda _: quote_identifier(table), query.strip()).rstrip(";")
 
 
 def suite_file_name(table: str) -> str:

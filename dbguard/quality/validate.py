@@ -19,7 +19,7 @@ from dbguard.errors import DbguardError
 from dbguard.findings import Finding, Severity
 from dbguard.quality.gx_context import ephemeral_context, sqlite_read_only_url
 from dbguard.quality.severity import expectation_severity
-from dbguard.quality.suites import ENTRY_MARKER, Expectation, SuiteFile
+from dbguard.quality.suites import ENTRY_MARKER, Expectation, SuiteFile, batch_sql
 
 if TYPE_CHECKING:
     from great_expectations.core import ExpectationSuiteValidationResult
@@ -100,7 +100,8 @@ class SuiteValidator:
                 if not _success(results.get(_key(expectation)))
                 and not _error_message(results.get(_key(expectation)))
             ]
-            detailed = self._details(batch, suite, failed, key_columns) if failed else {}
+            examples = RowExamples(database, suite.table, immutable)
+            detailed = self._details(batch, suite, failed, key_columns, examples) if failed else {}
         except Exception as error:
             message = error.message if isinstance(error, DbguardError) else _first_line(error)
             log.warning("cannot validate %s on %s: %s", suite.name, database, message)
@@ -130,29 +131,54 @@ class SuiteValidator:
         suite: SuiteFile,
         failed: list[Expectation],
         key_columns: list[str],
+        examples: RowExamples,
     ) -> dict[int, dict[str, Any]]:
-        rows_kind = [e for e in failed if e.type == "unexpected_rows_expectation"]
-        others = [e for e in failed if e.type != "unexpected_rows_expectation"]
         detailed: dict[int, dict[str, Any]] = {}
-        summary_format: dict[str, Any] = {
-            "result_format": "SUMMARY",
-            "partial_unexpected_count": EXAMPLES,
-        }
-        if key_columns:
-            summary_format["unexpected_index_column_names"] = key_columns
-        runs: list[tuple[list[Expectation], dict[str, Any]]] = [
-            (others, summary_format),
-            (rows_kind, {"result_format": "COMPLETE"}),
-        ]
-        for chosen, result_format in runs:
-            if not chosen:
-                continue
-            suite_part = suite.build_suite([e.index for e in chosen])
+        others = []
+        for expectation in failed:
+            query = expectation.kwargs.get("unexpected_rows_query")
+            if expectation.type == "unexpected_rows_expectation" and isinstance(query, str):
+                # GX's COMPLETE format would pull every unexpected row into memory.
+                detailed[expectation.index] = examples.fetch(query)
+            else:
+                others.append(expectation)
+        if others:
+            result_format: dict[str, Any] = {
+                "result_format": "SUMMARY",
+                "partial_unexpected_count": EXAMPLES,
+            }
+            if key_columns:
+                result_format["unexpected_index_column_names"] = key_columns
+            suite_part = suite.build_suite([e.index for e in others])
             for key, result in _results_by_key(
                 batch.validate(suite_part, result_format=result_format)
             ).items():
                 detailed[key] = dict(result.result or {})
         return detailed
+
+
+@dataclass(frozen=True)
+class RowExamples:
+    """The count and first rows of an unexpected-rows query, read with plain sqlite3."""
+
+    database: Path
+    table: str
+    immutable: bool
+
+    def fetch(self, query: str) -> dict[str, Any]:
+        sql = batch_sql(query, self.table)
+        uri = read_only_uri(self.database) + ("&immutable=1" if self.immutable else "")
+        connection = sqlite3.connect(uri, uri=True)
+        connection.row_factory = sqlite3.Row
+        try:
+            (count,) = connection.execute(f"SELECT COUNT(*) FROM ({sql})").fetchone()
+            rows = connection.execute(f"SELECT * FROM ({sql}) LIMIT {EXAMPLES}").fetchall()
+        except sqlite3.Error as error:
+            log.warning("cannot fetch examples of %r: %s", query, error)
+            return {}
+        finally:
+            connection.close()
+        return {"observed_value": count, "details": {"unexpected_rows": [dict(r) for r in rows]}}
 
 
 class OutcomeCache:
