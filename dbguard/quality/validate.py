@@ -321,7 +321,7 @@ def _observed_text(
     if isinstance(details, dict) and "unexpected_rows" in details:
         rows = details["unexpected_rows"] or []
         count = values.get("observed_value", len(rows))
-        return f"{count} unexpected rows", "rows: " + "; ".join(
+        return f"{count} unexpected row{'' if count == 1 else 's'}", "rows: " + "; ".join(
             _row_text(row) for row in rows[:EXAMPLES]
         )
     if "observed_value" in values:
