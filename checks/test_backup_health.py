@@ -7,6 +7,7 @@ latest verified backup into a temporary folder and runs every suite on it.
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -155,6 +156,7 @@ def test_restore_drill(
     outcome_cache: OutcomeCache,
     tmp_path: Path,
     record_finding: Record,
+    record_metric: Metric,
 ) -> None:
     """Restore the latest backup to a temporary place and run every suite on the result."""
     if not config.checks.restore_drill:
@@ -165,6 +167,7 @@ def test_restore_drill(
 
     restored = tmp_path / "restore-drill.sqlite3"
     expected = f"{latest_backup.path.name} restores and passes every suite"
+    started = time.perf_counter()
     try:
         restore_backup(latest_backup.path, restored, assume_yes=True)
     except DbguardError as error:
@@ -179,6 +182,7 @@ def test_restore_drill(
             )
         )
         return
+    record_metric("restore_drill_seconds", time.perf_counter() - started)
     outcomes = [
         outcome
         for suite in suites
