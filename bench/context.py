@@ -25,18 +25,19 @@ class Settings:
     light_runs: int  # GNU time runs of sub-second commands (peak memory)
     hyperfine_runs: int
     hyperfine_warmup: int
-    heavy_runs: int  # runs of commands taking seconds to minutes
+    heavy_runs: int  # runs of commands taking seconds
+    scale_runs: int  # runs of the suite on the big databases (tens of seconds each)
     scale_rows: tuple[int, ...]
     backup_sizes_mib: tuple[int, ...]
     slow_round_s: float  # above this, a heavy round is run once only
 
     @classmethod
     def full(cls) -> Settings:
-        return cls(False, 5, 20, 3, 3, (1_000_000, 10_000_000), (200, 1024), 240.0)
+        return cls(False, 5, 20, 3, 5, 3, (1_000_000, 10_000_000), (200, 1024), 240.0)
 
     @classmethod
     def smoke(cls) -> Settings:
-        return cls(True, 1, 3, 1, 1, (100_000,), (50,), 60.0)
+        return cls(True, 1, 3, 1, 1, 1, (100_000,), (50,), 60.0)
 
 
 @dataclass(frozen=True)

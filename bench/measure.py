@@ -141,7 +141,12 @@ def ratio_check(figure: str, numerator: Series, denominator: Series, limit: floa
             None,
         )
     ratio = numerator.wall_median / denominator.wall_median
-    return Check(figure, f"{ratio:.2f}×", _limit(limit), None if limit is None else ratio <= limit)
+    measured = f"{ratio:.2f}×"
+    if numerator.samples and denominator.samples and numerator.wall_tool == "GNU time":
+        cpu_denominator = statistics.median(denominator.cpu_s)
+        if cpu_denominator > 0:
+            measured += f" (CPU time {statistics.median(numerator.cpu_s) / cpu_denominator:.2f}×)"
+    return Check(figure, measured, _limit(limit), None if limit is None else ratio <= limit)
 
 
 def _limit(limit: float | None) -> str:

@@ -33,7 +33,9 @@ def render(
         "the hand-written analysis lives in `bench/NOTES.md` and is copied in at the end.",
         "",
         "Each figure is the median of several runs, with the minimum and maximum; each ratio "
-        "divides two medians measured in the same run. Wall time and peak resident memory come "
+        "divides two medians of wall time measured in the same run (the ratio of CPU times, less "
+        "sensitive to other load on the machine, is shown beside it). Wall time, CPU time and "
+        "peak resident memory come "
         "from GNU time (`/usr/bin/time -v`), the wall time of sub-second commands from hyperfine. "
         "Measured commands run without PYTHONDONTWRITEBYTECODE (as under cron), so bytecode "
         "caches work; heavy commands get one untimed warm-up run. The load average before and "
@@ -68,7 +70,9 @@ def render(
         if section.notes:
             lines += ["", *[f"- {note}" for note in section.notes]]
         lines += ["", "<details><summary>Commands</summary>", ""]
-        lines += [f"- `{item.display_command(replacements)}`" for item in section.series]
+        lines += [
+            f"- {item.label}: `{item.display_command(replacements)}`" for item in section.series
+        ]
         lines += ["", "</details>"]
     lines += ["", "## Notes and analysis", ""]
     if NOTES_FILE.is_file():

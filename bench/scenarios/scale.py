@@ -108,7 +108,7 @@ def _measure_size(context: Context, section: Section, rows: int) -> tuple[Series
     )
     rounds = measure_rounds(
         [dbguard_series, plain_series],
-        rounds=context.settings.heavy_runs,
+        rounds=context.settings.scale_runs,
         cwd=REPO_ROOT,
         timeout=1800,
         slow_single_run_s=context.settings.slow_round_s,
@@ -121,7 +121,7 @@ def _measure_size(context: Context, section: Section, rows: int) -> tuple[Series
             + (" (critical findings: the missing backup)" if 1 in codes else "")
             + "."
         )
-    if rounds < context.settings.heavy_runs:
+    if rounds < context.settings.scale_runs:
         section.notes.append(
             f"At {rows:,} rows one round took over {context.settings.slow_round_s:.0f} s, so it ran "
             f"{rounds} time(s) only (the 20-minute budget of `make bench`)."
