@@ -52,6 +52,11 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     run.finish(session, exitstatus)
 
 
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    for line in run.terminal_summary(config):
+        terminalreporter.write_line(line)
+
+
 @pytest.hookimpl(optionalhook=True)
 def pytest_metadata(metadata: dict[str, Any], config: pytest.Config) -> None:
     """Mask secrets in every environment value (the redact list covers only names)."""

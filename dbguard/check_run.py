@@ -117,7 +117,8 @@ def run_checks(
 
     The result carries the report paths (`reports.html`, `.junit`, `.latest`).
     """
-    require_database(config.database.path)
+    # Missing is bad input (exit 2); present but damaged is a critical finding for the checks.
+    require_database(config.database.path, sqlite_header=False)
     # A malformed suite is bad input: one line naming the file, exit 2, before pytest starts.
     from dbguard.quality.suites import load_suites
 

@@ -24,8 +24,12 @@ def read_only_uri(path: Path) -> str:
     return f"file:{quote(str(Path(path).resolve()))}?mode=ro"
 
 
-def require_database(path: Path) -> Path:
-    """`path` if it is an existing, readable SQLite file; a DatabaseError saying why otherwise."""
+def require_database(path: Path, *, sqlite_header: bool = True) -> Path:
+    """`path` if it is an existing, readable SQLite file; a DatabaseError saying why otherwise.
+
+    With `sqlite_header=False` only existence is required: a damaged file is then
+    for the checks to report, not an input error.
+    """
     path = Path(path)
     if not path.exists():
         raise DatabaseError(
@@ -34,6 +38,8 @@ def require_database(path: Path) -> Path:
         )
     if not path.is_file():
         raise DatabaseError(f"database {path} is not a file", "pass --db with a SQLite file")
+    if not sqlite_header:
+        return path
     try:
         with path.open("rb") as handle:
             header = handle.read(len(SQLITE_HEADER))

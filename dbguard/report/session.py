@@ -194,6 +194,16 @@ def finish(session: pytest.Session, exit_status: int) -> None:
         log.warning("%s", state.history_error)
 
 
+def terminal_summary(pytest_config: pytest.Config) -> list[str]:
+    """The status line and the warnings and criticals, for the end of the terminal output."""
+    state = run_state(pytest_config)
+    if not state.active or state.finished_at is None:
+        return []
+    from dbguard.report.terminal import summary_lines
+
+    return summary_lines(list(state.results.values()), state.status, database_label(state))
+
+
 def database_label(state: RunState) -> str:
     if state.config is None:
         return "(configuration not loaded)"
