@@ -17,10 +17,9 @@ import pytest
 from dbguard.config import Config
 from dbguard.database import connect_read_only, row_counts
 from dbguard.errors import DbguardError
-from dbguard.findings import Finding, Severity
+from dbguard.findings import Finding, Severity, classify_above
 from dbguard.quality.severity import (
     DriftThresholds,
-    classify_above,
     classify_row_count,
     row_count_bands,
 )

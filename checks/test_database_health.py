@@ -15,8 +15,7 @@ from pathlib import Path
 from dbguard.config import Config
 from dbguard.database import connect_read_only, row_counts, user_tables
 from dbguard.errors import DbguardError
-from dbguard.findings import Finding, Severity
-from dbguard.quality.severity import classify_above
+from dbguard.findings import Finding, Severity, classify_above
 
 MIB = 1024 * 1024
 RESTORE_HINT = "restore from the latest verified backup (dbguard backup restore --latest)"

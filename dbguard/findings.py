@@ -28,6 +28,16 @@ class Severity(enum.StrEnum):
 
 _RANK = {Severity.OK: 0, Severity.INFO: 1, Severity.WARNING: 2, Severity.CRITICAL: 3}
 
+
+def classify_above(value: float, warning: float, critical: float) -> Severity:
+    """For gauges where more is worse (disk, memory, WAL size, latency, backup age)."""
+    if value > critical:
+        return Severity.CRITICAL
+    if value > warning:
+        return Severity.WARNING
+    return Severity.OK
+
+
 # Keys under which a pytest item carries its finding in `item.user_properties`.
 PROPERTY_KEYS = ("severity", "expected", "observed", "remediation", "details", "target", "check")
 

@@ -17,17 +17,8 @@ from pathlib import Path
 import psutil
 
 from dbguard.config import SystemConfig
-from dbguard.findings import Finding, Severity
+from dbguard.findings import Finding, Severity, classify_above
 from dbguard.report.redact import mask_secrets
-
-
-def classify_above(value: float, warning: float, critical: float) -> Severity:
-    """critical above `critical`, warning above `warning`, ok otherwise."""
-    if value > critical:
-        return Severity.CRITICAL
-    if value > warning:
-        return Severity.WARNING
-    return Severity.OK
 
 
 def existing_ancestor(path: Path) -> Path:

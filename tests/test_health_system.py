@@ -8,10 +8,9 @@ import threading
 from pathlib import Path
 
 from dbguard.config import SystemConfig
-from dbguard.findings import Severity
+from dbguard.findings import Severity, classify_above
 from dbguard.system import (
     UrlProbe,
-    classify_above,
     disk_finding,
     existing_ancestor,
     health_url_finding,

@@ -8,11 +8,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from dbguard.config import ChecksConfig
-from dbguard.findings import Severity
+from dbguard.findings import Severity, classify_above
 from dbguard.quality.severity import (
     DriftThresholds,
     change_percent,
-    classify_above,
     classify_row_count,
     expectation_severity,
     row_count_bands,

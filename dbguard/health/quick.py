@@ -20,14 +20,13 @@ from pathlib import Path
 from dbguard.config import Config
 from dbguard.database import connect_read_only, row_counts
 from dbguard.errors import DatabaseError, NagiosCode
-from dbguard.findings import Finding, Severity
+from dbguard.findings import Finding, Severity, classify_above
 from dbguard.health.connection import check_connection
 from dbguard.health.nagios import PerfValue, nagios_code, status_line
 from dbguard.health.rows import Band, band_around, change_finding, suite_bands
 from dbguard.history import History, Outcome, RunRecord, open_history, utc_now
 from dbguard.report.redact import mask_secrets
 from dbguard.system import (
-    classify_above,
     disk_finding,
     health_url_finding,
     memory_finding,

@@ -105,15 +105,6 @@ def change_percent(baseline: int, observed: int) -> float | None:
     return (observed - baseline) / baseline * 100.0
 
 
-def classify_above(value: float, warning: float, critical: float) -> Severity:
-    """For gauges where more is worse (WAL size, latency, backup age): above a limit alerts."""
-    if value > critical:
-        return Severity.CRITICAL
-    if value > warning:
-        return Severity.WARNING
-    return Severity.OK
-
-
 def expectation_severity(*, success: bool, errored: bool, configured: str) -> Severity:
     """What a GX expectation result means for dbguard.
 
