@@ -27,6 +27,11 @@ log = logging.getLogger(__name__)
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 CHECKS_DIR = PROJECT_ROOT / "checks"
 LATEST_NAME = "latest.html"
+# Plugins with no use in a quality run that cost time: unraisableexception calls gc.collect()
+# several times at session end, each walk going through GX's large object graph; hypothesis's
+# plugin (dev extra) imports hypothesis at the terminal summary. pytest-html and
+# pytest-metadata stay: they write the report.
+DISABLED_PLUGINS = ("cacheprovider", "unraisableexception", "hypothesispytest")
 
 
 @dataclass(frozen=True)
@@ -83,8 +88,7 @@ def pytest_arguments(
         str(config.database.path),
         "--backup-dir",
         str(config.backup.dir),
-        "-p",
-        "no:cacheprovider",
+        *(option for plugin in DISABLED_PLUGINS for option in ("-p", f"no:{plugin}")),
         "-q",
     ]
     if (root / "pyproject.toml").is_file():
