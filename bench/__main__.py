@@ -45,7 +45,15 @@ def main(argv: list[str] | None = None) -> int:
         "--data-dir", type=Path, default=BENCH_DIR / ".data", help="cache of generated databases"
     )
     parser.add_argument("--output", type=Path, help="where to write the results (Markdown)")
+    parser.add_argument(
+        "--refresh-notes",
+        action="store_true",
+        help="only copy bench/NOTES.md into the notes section of bench/RESULTS.md",
+    )
     args = parser.parse_args(argv)
+    if args.refresh_notes:
+        results.refresh_notes(args.output or BENCH_DIR / "RESULTS.md")
+        return 0
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(name)s: %(message)s", datefmt="%H:%M:%S"
     )

@@ -74,12 +74,28 @@ def render(
             f"- {item.label}: `{item.display_command(replacements)}`" for item in section.series
         ]
         lines += ["", "</details>"]
-    lines += ["", "## Notes and analysis", ""]
-    if NOTES_FILE.is_file():
-        lines.append(NOTES_FILE.read_text(encoding="utf-8").strip())
-    else:
-        lines.append("(bench/NOTES.md is missing.)")
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines) + "\n" + notes_section()
+
+
+NOTES_HEADING = "## Notes and analysis"
+
+
+def notes_section() -> str:
+    notes = (
+        NOTES_FILE.read_text(encoding="utf-8").strip()
+        if NOTES_FILE.is_file()
+        else "(bench/NOTES.md is missing.)"
+    )
+    return f"\n{NOTES_HEADING}\n\n{notes}\n"
+
+
+def refresh_notes(results_file: Path) -> None:
+    """Replace the notes section of an existing RESULTS.md by bench/NOTES.md; figures untouched."""
+    text = results_file.read_text(encoding="utf-8")
+    head, found, _ = text.partition(f"\n{NOTES_HEADING}\n")
+    if not found:
+        raise ValueError(f"{results_file} has no '{NOTES_HEADING}' section")
+    results_file.write_text(head + notes_section(), encoding="utf-8")
 
 
 def _check_row(check: Check) -> str:
