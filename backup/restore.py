@@ -104,7 +104,8 @@ def restore_backup(
         raise BackupError(f"{db_path} is not a file", "pass --db with the database file")
     if not assume_yes:
         question = (
-            f"Replace {db_path} with {backup_path.name} ({manifest.created_at:%Y-%m-%d %H:%M} UTC)?"
+            f"Replace {db_path} with {backup_path.name}"
+            f" ({manifest.created_at.astimezone():%Y-%m-%d %H:%M %Z})?"
         )
         if confirm is None or not confirm(question):
             raise RestoreRefused("restore not confirmed; nothing changed", "pass --yes to confirm")

@@ -46,9 +46,13 @@ def database_problems(connection: sqlite3.Connection, expected: Mapping[str, int
     problems: list[str] = []
     try:
         rows = connection.execute("PRAGMA integrity_check").fetchall()
-        messages = [str(row[0]) for row in rows]
+        # One row may hold many newline-separated problems: show the first few on one line.
+        messages = [line.strip() for row in rows for line in str(row[0]).splitlines()]
+        messages = [line for line in messages if line and not line.startswith("*** in database")]
         if messages != ["ok"]:
-            shown = "; ".join(messages[:3]) + (" …" if len(messages) > 3 else "")
+            shown = "; ".join(messages[:3]) + (
+                f" … ({len(messages) - 3} more)" if len(messages) > 3 else ""
+            )
             problems.append(f"integrity_check failed: {shown}")
         counts = row_counts(connection)
     except sqlite3.DatabaseError as error:

@@ -124,15 +124,23 @@ def run_checks(
     # Missing is bad input (exit 2); present but damaged is a critical finding for the checks.
     require_database(config.database.path, sqlite_header=False)
     # A malformed suite is bad input: one line naming the file, exit 2, before pytest starts.
-    from dbguard.quality.suites import load_suites
+    from dbguard.quality.suites import load_suites, require_expectations_dir
 
+    if checks_dir is None:  # the project's own checks/ read the suites; a test's may not
+        require_expectations_dir(config.checks.expectations_dir)
     load_suites(config.checks.expectations_dir)
     import pytest
 
     reports = report_paths(config, report) if write_report else None
     if reports is not None:
-        reports.html.parent.mkdir(parents=True, exist_ok=True)
-        reports.latest.parent.mkdir(parents=True, exist_ok=True)
+        for folder in {reports.html.parent, reports.latest.parent}:
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError as error:
+                raise ConfigError(
+                    f"cannot create report folder {folder}: {error.strerror}",
+                    "set [reports] dir (or --report) to a folder you can write to",
+                ) from None
     args = pytest_arguments(
         config, strict=strict, extra=extra, reports=reports, checks_dir=checks_dir
     )

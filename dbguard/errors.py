@@ -36,7 +36,9 @@ class DbguardError(Exception):
         self.hint = hint
 
     def one_line(self) -> str:
-        return f"{self.message} ({self.hint})" if self.hint else self.message
+        text = f"{self.message} ({self.hint})" if self.hint else self.message
+        # SQLite's integrity_check and some OS messages span lines; the CLI promises one.
+        return " ".join(text.split())
 
 
 class ConfigError(DbguardError):

@@ -150,6 +150,38 @@ def test_restore_latest_without_backups_is_refused(demo_db: Path, tmp_path: Path
     assert "no backup" in result.stderr
 
 
+def test_restore_without_yes_and_without_a_terminal_refuses_and_changes_nothing(
+    demo_db: Path, backup_dir: Path, tmp_path: Path
+) -> None:
+    before = snapshot_of(demo_db.parent)
+    result = subprocess.run(
+        [*DBGUARD, "backup", "restore", "--latest", "--db", str(demo_db)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        stdin=subprocess.DEVNULL,  # as under cron: nobody to answer the question
+    )
+    assert result.returncode == 1, (result.stdout, result.stderr)
+    assert result.stderr.startswith("dbguard: error: ")
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert "not a terminal" in result.stderr and "--yes" in result.stderr
+    assert snapshot_of(demo_db.parent) == before
+
+
+def test_a_corrupted_backup_is_refused_in_one_line(
+    demo_db: Path, backup_dir: Path, tmp_path: Path
+) -> None:
+    damaged = list_backups(backup_dir)[0].path
+    with damaged.open("r+b") as handle:  # overwrite b-tree pages: integrity_check reports lines
+        handle.seek(damaged.stat().st_size // 2)
+        handle.write(os.urandom(4096))
+    result = run_cli("backup", "restore", str(damaged), "--db", str(demo_db), "--yes", cwd=tmp_path)
+    assert result.returncode == 1, (result.stdout, result.stderr)
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert "refusing to restore" in result.stderr and "Traceback" not in result.stderr
+
+
 def test_list_json_shows_time_age_size_tier_and_verified(backup_dir: Path, tmp_path: Path) -> None:
     orphan = list_backups(backup_dir)[0].path
     manifest_path(orphan).unlink()

@@ -38,3 +38,38 @@ def test_missing_config_file_named_by_option(tmp_path: Path) -> None:
     result = run("--config", "nowhere.toml", "demo", cwd=tmp_path)
     assert result.returncode == 2
     assert "nowhere.toml does not exist" in result.stderr
+
+
+def test_missing_expectations_folder_is_a_usage_error_for_check_and_lint(
+    demo_db: Path, tmp_path: Path
+) -> None:
+    (tmp_path / "dbguard.toml").write_text(
+        f'[database]\npath = "{demo_db}"\n[checks]\nexpectations_dir = "no-such-folder"\n'
+    )
+    for command in ("check", "lint"):
+        result = run(command, cwd=tmp_path)
+        assert result.returncode == 2, (command, result.stdout, result.stderr)
+        assert "expectations folder" in result.stderr and "no-such-folder" in result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "reports").exists()
+
+
+def test_check_into_an_unwritable_report_folder_is_one_line_and_exit_2(
+    demo_db: Path, tmp_path: Path
+) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    before = demo_db.read_bytes()
+    result = run(
+        "check",
+        "--db",
+        str(demo_db),
+        "--report",
+        str(blocker / "today.html"),
+        cwd=Path(__file__).resolve().parent.parent,
+    )
+    assert result.returncode == 2, (result.stdout, result.stderr)
+    assert result.stderr.startswith("dbguard: error: cannot create report folder")
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in result.stderr
+    assert demo_db.read_bytes() == before

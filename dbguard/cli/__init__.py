@@ -68,6 +68,24 @@ def main(argv: list[str] | None = None) -> int:
             raise
         click.echo(f"dbguard: error: {error.one_line()}", err=True)
         code = _error_code(args)
+    except OSError as error:
+        # A file or folder the command needed (an unwritable reports folder, a full disk):
+        # the user's to fix, so one line, not a traceback.
+        if wants_traceback:
+            raise
+        where = f": {error.filename}" if error.filename else ""
+        message = f"{error.strerror or error}{where}"
+        hint = "check that the path exists and is writable, or rerun with --traceback"
+        click.echo(f"dbguard: error: {' '.join(message.split())} ({hint})", err=True)
+        code = _error_code(args)
+    except Exception as error:
+        # A bug. The user still gets one line; --traceback shows where it happened.
+        if wants_traceback:
+            raise
+        message = " ".join(f"internal error: {type(error).__name__}: {error}".split())
+        hint = "rerun with --traceback and report it"
+        click.echo(f"dbguard: error: {message} ({hint})", err=True)
+        code = _error_code(args)
     else:
         code = int(result or 0)
     if argv is None:

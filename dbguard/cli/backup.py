@@ -306,7 +306,7 @@ def restore(
             source,
             config.database.path,
             assume_yes=assume_yes,
-            confirm=lambda question: click.confirm(question, err=True),
+            confirm=_confirm_on_terminal,
             busy_timeout=timeout,
         )
     except RestoreRefused as error:
@@ -315,6 +315,24 @@ def restore(
     if result.safety_copy is not None:
         click.echo(f"safety copy of the previous database: {result.safety_copy}")
     return int(ExitCode.OK)
+
+
+def _confirm_on_terminal(question: str) -> bool:
+    """Ask on the terminal. Without one (cron, a pipe) read one answer; if none comes
+    (stdin empty or closed), refuse clearly instead of aborting or waiting."""
+    from backup.errors import RestoreRefused
+
+    if sys.stdin is not None and sys.stdin.isatty():
+        return click.confirm(question, err=True)
+    answer = sys.stdin.readline() if sys.stdin is not None else ""
+    if not answer:
+        raise RestoreRefused(
+            "restore needs confirmation but stdin is not a terminal and gave no answer;"
+            " nothing changed",
+            "pass --yes to restore from a script or cron job",
+        )
+    click.echo(f"{question} [y/N]: {answer.strip()}", err=True)  # for the log
+    return answer.strip().lower() in ("y", "yes")
 
 
 @backup.command(name="archive")

@@ -12,11 +12,19 @@ from pathlib import Path
 
 from dbguard.config import Config
 from dbguard.database import connect_read_only, table_columns, user_tables
-from dbguard.quality.suites import Problem, SuiteFile, batch_sql, parse_suite_file, suite_paths
+from dbguard.quality.suites import (
+    Problem,
+    SuiteFile,
+    batch_sql,
+    parse_suite_file,
+    require_expectations_dir,
+    suite_paths,
+)
 
 
 def lint_suites(config: Config) -> list[Problem]:
     """All problems in the suites; an unreadable live database raises a DatabaseError."""
+    require_expectations_dir(config.checks.expectations_dir)
     connection = connect_read_only(config.database.path)
     try:
         tables = {table: table_columns(connection, table) for table in user_tables(connection)}

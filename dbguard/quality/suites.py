@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from dbguard.database import quote_identifier
-from dbguard.errors import SuiteError
+from dbguard.errors import ConfigError, SuiteError
 
 if TYPE_CHECKING:
     from great_expectations.core import ExpectationSuite
@@ -164,6 +164,16 @@ def suite_paths(expectations_dir: Path) -> list[Path]:
     if not expectations_dir.is_dir():
         return []
     return sorted(path for path in expectations_dir.glob("*.json") if path.is_file())
+
+
+def require_expectations_dir(expectations_dir: Path) -> None:
+    """A configured suites folder that does not exist is a typo, not an empty suite."""
+    if not Path(expectations_dir).is_dir():
+        raise ConfigError(
+            f"expectations folder {expectations_dir} does not exist",
+            "set [checks] expectations_dir in dbguard.toml, or run 'dbguard baseline'"
+            " to write a suite per table",
+        )
 
 
 def load_suites(expectations_dir: Path) -> list[SuiteFile]:
