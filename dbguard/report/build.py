@@ -70,4 +70,5 @@ def extra_html(report: pytest.TestReport, data: list[str]) -> None:
     data[:] = [mask(entry) for entry in data]
     result = state.results.get(report.nodeid) if state is not None else None
     if result is not None and result.findings and report.when == "call":
-        data.insert(0, findings_block(result))
+        shown = report.longreprtext if report.failed else ""
+        data.insert(0, findings_block(result, already_shown=shown))

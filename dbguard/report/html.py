@@ -33,6 +33,8 @@ STYLE = """
 .dbguard-chart{border:1px solid #ddd;max-width:100%}
 .dbguard-finding{border-left:4px solid #999;padding:2px 8px;margin:4px 0;white-space:pre-wrap}
 .dbguard-notes li{color:#b26a00}
+td.col-observed{min-width:24em}
+td.col-remediation{min-width:18em}
 </style>
 """
 
@@ -141,11 +143,18 @@ def row_cells(result: CheckResult | None) -> list[str]:
     ]
 
 
-def findings_block(result: CheckResult) -> str:
-    """Every finding of one test, in full, for the row's extra (log) area."""
+def findings_block(result: CheckResult, already_shown: str = "") -> str:
+    """Every finding of one test, in full, for the row's extra (log) area.
+
+    A finding that failed the test is already in the failure text below
+    (`already_shown`): it is not repeated.
+    """
     blocks = []
     for finding in result.findings:
         severity = finding.get("severity", "")
+        header = f"[{severity.upper()}] {finding.get('check', result.name)}"
+        if header in already_shown and f"observed: {finding.get('observed', '')}" in already_shown:
+            continue
         colour = (
             SEVERITY_COLOURS.get(Severity(severity), "#999")
             if severity in set(Severity)
