@@ -100,13 +100,33 @@ class UrlProbe:
     error: str
 
 
+def _request(url: str) -> urllib.request.Request:
+    """A GET for `url`; `user:password@` in it becomes HTTP basic auth (urllib alone would
+    take it for part of the host name)."""
+    import base64
+    import urllib.parse
+
+    parts = urllib.parse.urlsplit(url)
+    if parts.username is None:
+        return urllib.request.Request(url)
+    host = parts.hostname or ""
+    if ":" in host:
+        host = f"[{host}]"
+    netloc = f"{host}:{parts.port}" if parts.port else host
+    plain = urllib.parse.urlunsplit(parts._replace(netloc=netloc))
+    user = urllib.parse.unquote(parts.username)
+    password = urllib.parse.unquote(parts.password or "")
+    token = base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
+    return urllib.request.Request(plain, headers={"Authorization": f"Basic {token}"})
+
+
 def probe_url(url: str, timeout: float) -> UrlProbe:
     """GET `url` once and time it; any failure is described, never raised."""
     started = time.perf_counter()
     status: int | None = None
     error = ""
     try:
-        with urllib.request.urlopen(url, timeout=timeout) as response:
+        with urllib.request.urlopen(_request(url), timeout=timeout) as response:
             response.read(65536)
             status = int(response.status)
     except urllib.error.HTTPError as http_error:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import http.server
 import threading
@@ -70,6 +71,32 @@ def test_probe_times_a_real_local_server() -> None:
         server.server_close()
     assert up.ok and up.status == 200 and up.seconds < 5
     assert not down.ok and down.status == 503
+
+
+def test_probe_sends_url_credentials_as_basic_auth_and_masks_them() -> None:
+    seen: list[str | None] = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            seen.append(self.headers.get("Authorization"))
+            expected = "Basic " + base64.b64encode(b"user:s3cret").decode()
+            self.send_response(200 if self.headers.get("Authorization") == expected else 401)
+            self.end_headers()
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        port = server.server_address[1]
+        probe = probe_url(f"http://user:s3cret@127.0.0.1:{port}/health?token=abc123", timeout=5)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert probe.ok and probe.status == 200, probe
+    assert len(seen) == 1
+    assert "s3cret" not in probe.url and "abc123" not in probe.url
 
 
 def test_failed_requests_turn_critical_after_three_in_a_row() -> None:

@@ -95,3 +95,14 @@ def test_cli_prints_the_path_and_masks_the_webhook(tmp_path: Path, demo_db_templ
     path = Path(result.stdout.strip())
     assert path.parent == tmp_path / "reports" and path.is_file()
     assert "SECRETTOKEN123" not in path.read_text()
+
+
+def test_a_run_in_the_same_second_as_the_report_counts(
+    tmp_path: Path, demo_db_template: Path
+) -> None:
+    config = load_config(make_config(tmp_path, demo_db_template))
+    add_run(config.reports.history, demo_db_template, "warning", days_ago=0)
+    moment = open_history(config.reports.history).recent_runs(kind="check")[0].started_at
+    # The history keeps whole seconds; the report is written later within that second.
+    text = write_weekly_report(config, now=moment + timedelta(milliseconds=900)).read_text()
+    assert "- Check runs this week: 1 (worst: warning)" in text

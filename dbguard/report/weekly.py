@@ -56,11 +56,13 @@ def gather(config: Config, now: datetime | None = None) -> WeekFacts:
     except (DbguardError, sqlite3.Error) as error:
         read_error = error.message if isinstance(error, DbguardError) else str(error)
     history = open_history(config.reports.history)
+    # Runs are stored to the second: include one that started in the report's own second.
+    through = end + timedelta(seconds=1)
     checks = history.recent_runs(
-        kind="check", since=start, until=end, limit=10_000, database=database
+        kind="check", since=start, until=through, limit=10_000, database=database
     )
     healths = history.recent_runs(
-        kind="health", since=start, until=end, limit=10_000, database=database
+        kind="health", since=start, until=through, limit=10_000, database=database
     )
     bands = suite_bands(config.checks.expectations_dir)
     if counts:
@@ -147,11 +149,17 @@ def advice(facts: WeekFacts, config: Config) -> list[str]:
             f" ({names}): read the latest report (reports/latest.html) and act on its remediation."
         )
     if warning_runs:
-        recurring = [name for name, counter in problems.items() if counter["warning"] >= 2]
-        text = f"{len(warning_runs)} check runs ended with warnings"
-        if recurring:
-            text += f"; recurring: {', '.join(sorted(recurring)[:5])}"
-        items.append(text + ". If a change is intended, re-baseline with `dbguard baseline`.")
+        warned = sorted(
+            (name for name, counter in problems.items() if counter["warning"]),
+            key=lambda name: (-problems[name]["warning"], name),
+        )
+        names = ", ".join(f"{name} ({problems[name]['warning']}×)" for name in warned[:5])
+        runs = "check run" if len(warning_runs) == 1 else "check runs"
+        items.append(
+            f"{len(warning_runs)} {runs} ended with warnings ({names}): read the latest report"
+            " (reports/latest.html); if a row-count change is intended, re-baseline with"
+            " `dbguard baseline`."
+        )
     connection = problems.get("connection")
     if connection:
         items.append(
