@@ -7,9 +7,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from dbguard.config import Config, load_config
+from dbguard.config import CONFIG_FILE_NAME, Config, find_config_file, load_config
 
 if TYPE_CHECKING:
     import pytest
@@ -27,11 +28,20 @@ def run_config(pytest_config: pytest.Config) -> Config:
     for plugin in pytest_config.pluginmanager.get_plugins():
         if isinstance(plugin, PresetConfig):
             return plugin.config
-    loaded = load_config(_option(pytest_config, "dbguard_config"))
+    loaded = load_config(_option(pytest_config, "dbguard_config") or _rootdir_config(pytest_config))
     return loaded.with_overrides(
         database__path=_option(pytest_config, "db"),
         backup__dir=_option(pytest_config, "backup_dir"),
     )
+
+
+def _rootdir_config(pytest_config: pytest.Config) -> Path | None:
+    """`pytest /path/to/project/checks` from another folder: the project's dbguard.toml
+    (its suites, its reports folder), unless $DBGUARD_CONFIG or ./dbguard.toml says otherwise."""
+    if find_config_file() is not None:
+        return None
+    candidate = Path(pytest_config.rootpath) / CONFIG_FILE_NAME
+    return candidate if candidate.is_file() else None
 
 
 def _option(pytest_config: pytest.Config, name: str) -> Any:

@@ -228,3 +228,33 @@ def test_baseline_refuses_after_a_critical_run_unless_accepted(cli_runs: dict[st
     assert accepted.returncode == 0, accepted.stderr
     orders = next(line for line in accepted.stdout.splitlines() if line.startswith("orders"))
     assert orders.split()[1:4] == ["150", "105", "-30.0%"]
+
+
+def test_pytest_checks_from_another_folder_uses_the_projects_config(
+    demo_db_template: Path, tmp_path: Path
+) -> None:
+    project = tmp_path / "project"
+    project.mkdir()
+    for name in ("conftest.py", "pyproject.toml"):
+        shutil.copy(PROJECT_ROOT / name, project / name)
+    for name in ("checks", "expectations"):
+        shutil.copytree(
+            PROJECT_ROOT / name, project / name, ignore=shutil.ignore_patterns("__pycache__")
+        )
+    (project / "dbguard.toml").write_text(
+        f'[database]\npath = "{demo_db_template}"\n[reports]\ndir = "reports"\n'
+        'history = "reports/history.sqlite3"\n'
+    )
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    pytest_command = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider"]
+    completed = run_one(
+        [*pytest_command, str(project / "checks"), "-k", "every_table_has_a_suite"],
+        cwd=elsewhere,
+        junit=None,
+    )
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    assert "1 passed" in completed.stdout
+    assert "no suite for" not in completed.stdout  # the project's expectations/ were found
+    assert (project / "reports" / "history.sqlite3").is_file()
+    assert not (elsewhere / "reports").exists()
