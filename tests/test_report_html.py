@@ -63,6 +63,8 @@ def test_critical_finding_exits_1_and_names_it_in_the_summary(
     assert 'data-status="CRITICAL"' in html
     assert "CRITICAL — dbguard quality report" in html  # the report's title
     assert "5 orphan comments" in html
+    # The failure text shows the finding; the row's details do not repeat it above that.
+    assert html.count("[CRITICAL] foreign keys") == 1
     history = History(project / "reports" / "history.sqlite3").recent_runs()
     assert history[0].status == "critical"
 
