@@ -86,11 +86,15 @@ def render_block(config: Config, executable: Path) -> str:
     if config.source is not None:
         command += f" --config {_cron_quote(str(config.source))}"
     lines = [f"{BEGIN} (written by `dbguard schedule --install`; edits inside are replaced)"]
+    # A pasted block must work too: without the folder, the shell cannot open the log and
+    # cron never runs the job (silently), so each line makes it first.
+    make_logs = f"mkdir -p {_cron_quote(str(logs))}"
     for job in JOBS:
         log = _cron_quote(str(logs / job.log_name))
         lines.append(f"# {job.what}")
         lines.append(
-            f"{job.when} cd {_cron_quote(str(folder))} && {command} {job.arguments} >> {log} 2>&1"
+            f"{job.when} cd {_cron_quote(str(folder))} && {make_logs} && {command} {job.arguments}"
+            f" >> {log} 2>&1"
         )
     lines.append(END)
     return "\n".join(lines) + "\n"

@@ -47,7 +47,10 @@ def test_block_has_the_plan_jobs_with_absolute_paths_and_logs(folder: Path) -> N
     assert "backup archive --prune >>" in schedules["0 3 * * 0"]
     assert "report --weekly >>" in schedules["30 3 * * 0"]
     for line in jobs:
-        assert f"cd '{folder}' && /opt/venv/bin/dbguard --config '{folder}/dbguard.toml'" in line
+        assert (
+            f"cd '{folder}' && mkdir -p '{folder}/logs' && /opt/venv/bin/dbguard"
+            f" --config '{folder}/dbguard.toml'"
+        ) in line
         assert f"'{folder}/logs/" in line and line.endswith(" 2>&1")
 
 
