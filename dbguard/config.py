@@ -164,7 +164,41 @@ def load_config(explicit: str | os.PathLike[str] | None = None) -> Config:
             f"cannot read {path}: {error.strerror}", "check its permissions"
         ) from None
     config = _build(Config, data, path.parent, str(path))
+    _check_consistency(config, str(path))
     return dataclasses.replace(config, source=path)
+
+
+# (section, warning key, critical key): a warning threshold beyond its critical one is a typo.
+THRESHOLD_PAIRS = [
+    ("database", "latency_warning_ms", "latency_critical_ms"),
+    ("database", "wal_warning_mb", "wal_critical_mb"),
+    ("database", "size_warning_mb", "size_critical_mb"),
+    ("backup", "max_age_warning_hours", "max_age_critical_hours"),
+    ("checks", "warning_percent", "critical_percent"),
+    ("checks", "small_table_warning_rows", "small_table_critical_rows"),
+    ("system", "disk_warning_percent", "disk_critical_percent"),
+    ("system", "memory_warning_percent", "memory_critical_percent"),
+    ("system", "response_warning_seconds", "response_critical_seconds"),
+]
+
+
+def _check_consistency(config: Config, where: str) -> None:
+    for section_name, warning_key, critical_key in THRESHOLD_PAIRS:
+        section = getattr(config, section_name)
+        warning, critical = getattr(section, warning_key), getattr(section, critical_key)
+        if warning > critical:
+            raise ConfigError(
+                f"{warning_key} = {warning:g} in {where} [{section_name}] is above"
+                f" {critical_key} = {critical:g}",
+                "a warning threshold must not be beyond its critical one",
+            )
+    for section_name, key in (("system", "health_url"), ("reports", "webhook_url")):
+        url = getattr(getattr(config, section_name), key)
+        if url and not url.lower().startswith(("http://", "https://")):
+            raise ConfigError(
+                f"{key} in {where} [{section_name}] is not an http(s) URL",
+                f'write {key} = "https://host/path", or leave it out',
+            )
 
 
 def _build(cls: type, data: dict[str, Any], base: Path, where: str) -> Any:

@@ -73,3 +73,20 @@ def test_check_into_an_unwritable_report_folder_is_one_line_and_exit_2(
     assert len(result.stderr.strip().splitlines()) == 1
     assert "Traceback" not in result.stderr
     assert demo_db.read_bytes() == before
+
+
+def test_inconsistent_thresholds_and_a_non_http_health_url_are_config_errors(
+    tmp_path: Path,
+) -> None:
+    cases = {
+        "[checks]\nwarning_percent = 30\ncritical_percent = 20\n": "is above critical_percent",
+        '[system]\nhealth_url = "localhost:8000/health"\n': "is not an http(s) URL",
+    }
+    for text, words in cases.items():
+        (tmp_path / "dbguard.toml").write_text(text)
+        result = run("backup", "list", cwd=tmp_path)
+        assert result.returncode == 2, (text, result.stdout, result.stderr)
+        assert words in result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1
+        quick = run("health", "--quick", cwd=tmp_path)
+        assert quick.returncode == 3 and words in quick.stderr
