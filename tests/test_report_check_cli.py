@@ -45,6 +45,9 @@ def test_check_writes_reports_prints_paths_and_feeds_the_history(
     text = html.read_text()
     assert 'data-status="OK"' in text
     assert 'alt="Latest backup size"' in text
+    # A skip (no health_url here) reads as its reason, not as pytest's raw tuple.
+    assert "Skipped: no [system] health_url configured" in text
+    assert "test_system_health.py&amp;#x27;, " not in text
     run = History(tmp_path / "reports" / "history.sqlite3").recent_runs(kind="check")[0]
     assert run.status == "ok"
     assert run.metrics["rows.pue_drill_data.live"] == 13680

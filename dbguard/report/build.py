@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from html import escape as html_escape
 
 import pytest
 
@@ -67,6 +68,10 @@ def extra_html(report: pytest.TestReport, data: list[str]) -> None:
     """Put the findings in full above the log, and mask secrets in the captured log."""
     state = run.state_of_report(report)
     mask = state.mask if state is not None else run.mask_secrets
+    longrepr = report.longrepr
+    if report.skipped and isinstance(longrepr, tuple) and len(longrepr) == 3 and data:
+        # pytest-html prints a skip as the raw tuple ('checks/x.py', 50, 'Skipped: …').
+        data[0] = html_escape(str(longrepr[2])) + "\n"
     data[:] = [mask(entry) for entry in data]
     result = state.results.get(report.nodeid) if state is not None else None
     if result is not None and result.findings and report.when == "call":
