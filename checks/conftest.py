@@ -7,6 +7,8 @@ it, a warning fails it only with --strict-warnings.
 
 from __future__ import annotations
 
+import sqlite3
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -17,7 +19,7 @@ from dbguard.config import Config
 from dbguard.errors import DbguardError
 from dbguard.findings import Finding, Severity
 from dbguard.quality.suites import SuiteFile, load_suites
-from dbguard.quality.targets import TARGETS, LatestBackup, Target
+from dbguard.quality.targets import TARGETS, LatestBackup, RestoreDrill, Target
 from dbguard.run_config import run_config
 
 if TYPE_CHECKING:
@@ -127,8 +129,47 @@ def latest_backup(config: Config) -> LatestBackup:
 
 
 @pytest.fixture(scope="session")
-def target_database(live_db: Path, latest_backup: LatestBackup) -> Callable[[str], Target]:
-    """Resolve a target name to the file to check; skips when the target does not exist."""
+def restore_drill(
+    config: Config, latest_backup: LatestBackup, tmp_path_factory: pytest.TempPathFactory
+) -> RestoreDrill:
+    """Restore the latest verified backup once per run into a temporary folder.
+
+    The restore verifies the backup (sha256, integrity, row counts) and then the restored
+    copy (integrity, row counts against the manifest). The copy holds the backup's data, so
+    the backup target's expectations run on it: one validation serves both the backup and
+    the drill (test_restore_drill).
+    """
+    if not config.checks.restore_drill:
+        return RestoreDrill(
+            None, 0.0, skipped="restore drill turned off ([checks] restore_drill = false)"
+        )
+    if latest_backup.path is None:
+        return RestoreDrill(
+            None, 0.0, skipped=f"{latest_backup.reason} (reported by test_latest_backup_is_recent)"
+        )
+    from backup.restore import restore_backup
+
+    restored = tmp_path_factory.mktemp("restore-drill") / "restore-drill.sqlite3"
+    started = time.perf_counter()
+    try:
+        restore_backup(latest_backup.path, restored, assume_yes=True)
+    except DbguardError as error:
+        return RestoreDrill(None, time.perf_counter() - started, error=error.one_line())
+    except (OSError, sqlite3.Error) as error:
+        message = f"{type(error).__name__}: {error}"
+        return RestoreDrill(None, time.perf_counter() - started, error=message)
+    return RestoreDrill(restored, time.perf_counter() - started)
+
+
+@pytest.fixture(scope="session")
+def target_database(
+    live_db: Path, latest_backup: LatestBackup, request: pytest.FixtureRequest
+) -> Callable[[str], Target]:
+    """Resolve a target name to the file to check; skips when the target does not exist.
+
+    The backup target is the restore drill's copy of the latest backup when the drill
+    restored it, else (drill off or failed, which test_restore_drill reports) the file itself.
+    """
 
     def resolve(name: str) -> Target:
         if name == "live":
@@ -136,7 +177,9 @@ def target_database(live_db: Path, latest_backup: LatestBackup) -> Callable[[str
         if name == "backup":
             if latest_backup.path is None:
                 pytest.skip(f"{latest_backup.reason} (reported by test_backup_health)")
-            return Target(name, latest_backup.path, immutable=True)
+            # Looked up only here: checking the live target alone restores nothing.
+            drill: RestoreDrill = request.getfixturevalue("restore_drill")
+            return Target(name, drill.path or latest_backup.path, immutable=True)
         raise ValueError(f"unknown target {name!r}")
 
     return resolve

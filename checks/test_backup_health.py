@@ -1,13 +1,14 @@
 """Health of the backups: the latest one is recent, verifies, matches the live DB, and restores.
 
 The restore drill (the plan asks to test restores regularly) restores the
-latest verified backup into a temporary folder and runs every suite on it.
+latest verified backup into a temporary folder once per run (the `restore_drill`
+fixture); the backup target's expectations run on that copy, and the drill
+reports whether it restored and met every suite.
 """
 
 from __future__ import annotations
 
 import sqlite3
-import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,7 +25,7 @@ from dbguard.quality.severity import (
     row_count_bands,
 )
 from dbguard.quality.suites import SuiteFile
-from dbguard.quality.targets import LatestBackup
+from dbguard.quality.targets import LatestBackup, RestoreDrill
 from dbguard.quality.validate import OutcomeCache
 
 Record = Callable[[Finding], None]
@@ -150,42 +151,39 @@ def test_backup_row_counts_reconcile(
 
 def test_restore_drill(
     latest_backup: LatestBackup,
-    config: Config,
+    restore_drill: RestoreDrill,
     suites: list[SuiteFile],
     outcome_cache: OutcomeCache,
-    tmp_path: Path,
     record_finding: Record,
     record_metric: Metric,
 ) -> None:
-    """Restore the latest backup to a temporary place and run every suite on the result."""
-    if not config.checks.restore_drill:
-        pytest.skip("restore drill turned off ([checks] restore_drill = false)")
-    if latest_backup.path is None:
-        pytest.skip(f"{latest_backup.reason} (reported by test_latest_backup_is_recent)")
-    from backup.restore import restore_backup
-
-    restored = tmp_path / "restore-drill.sqlite3"
-    expected = f"{latest_backup.path.name} restores and passes every suite"
-    started = time.perf_counter()
-    try:
-        restore_backup(latest_backup.path, restored, assume_yes=True)
-    except DbguardError as error:
+    """The latest backup restores (integrity and row counts match its manifest) and its
+    restored copy meets every suite: the backup target's outcomes, read from that copy."""
+    if restore_drill.skipped or latest_backup.path is None:
+        pytest.skip(restore_drill.skipped or latest_backup.reason)
+    expected = (
+        f"{latest_backup.path.name} restores (integrity and row counts match its manifest) "
+        "and the restored copy passes every suite"
+    )
+    if restore_drill.path is None:
         record_finding(
             Finding(
                 check="backup::restore_drill",
                 severity=Severity.CRITICAL,
                 expected=expected,
-                observed=f"restore failed: {error.one_line()}",
+                observed=f"restore failed: {restore_drill.error}",
                 remediation="take a fresh backup now and find out why this one cannot be restored",
                 target="restore-drill",
             )
         )
         return
-    record_metric("restore_drill_seconds", time.perf_counter() - started)
+    record_metric("restore_drill_seconds", restore_drill.seconds)
+    # The backup target's outcomes: target_database points it at this restored copy, so each
+    # suite is validated once for both the backup's expectation tests and the drill.
     outcomes = [
         outcome
         for suite in suites
-        for outcome in outcome_cache.outcomes("restore-drill", restored, suite, immutable=True)
+        for outcome in outcome_cache.outcomes("backup", restore_drill.path, suite, immutable=True)
     ]
     failed = [outcome for outcome in outcomes if outcome.severity is not Severity.OK]
     worst = Severity.worst([outcome.severity for outcome in outcomes])

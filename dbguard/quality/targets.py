@@ -6,7 +6,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-TARGETS = ("live", "backup")  # every expectation runs on these; the drill is summarised
+# Every expectation runs on these. The backup target reads the restore drill's copy of the
+# latest verified backup when the drill restored one (same data, validated once), else the
+# backup file itself; the drill's own test summarises those outcomes.
+TARGETS = ("live", "backup")
 
 
 @dataclass(frozen=True)
@@ -25,3 +28,13 @@ class LatestBackup:
     size: int
     reason: str  # why there is none ("" when there is one)
     row_counts: dict[str, int] = field(default_factory=dict)  # from its verified manifest
+
+
+@dataclass(frozen=True)
+class RestoreDrill:
+    """The latest verified backup restored once per run into a temporary folder."""
+
+    path: Path | None  # the restored copy; None when not restored
+    seconds: float
+    skipped: str = ""  # why no restore was attempted ("" when one was)
+    error: str = ""  # why the restore failed ("" when it succeeded or was not attempted)
