@@ -82,7 +82,10 @@ def main(argv: list[str] | None = None) -> int:
         # A bug. The user still gets one line; --traceback shows where it happened.
         if wants_traceback:
             raise
-        message = " ".join(f"internal error: {type(error).__name__}: {error}".split())
+        from dbguard.report.redact import mask_secrets
+
+        text = mask_secrets(f"internal error: {type(error).__name__}: {error}")
+        message = " ".join(text.split())
         hint = "rerun with --traceback and report it"
         click.echo(f"dbguard: error: {message} ({hint})", err=True)
         code = _error_code(args)
