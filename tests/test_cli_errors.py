@@ -90,3 +90,18 @@ def test_inconsistent_thresholds_and_a_non_http_health_url_are_config_errors(
         assert len(result.stderr.strip().splitlines()) == 1
         quick = run("health", "--quick", cwd=tmp_path)
         assert quick.returncode == 3 and words in quick.stderr
+
+
+def test_an_unusable_reports_folder_is_one_line_not_a_traceback(
+    demo_db: Path, tmp_path: Path
+) -> None:
+    (tmp_path / "a-file").write_text("not a folder")
+    (tmp_path / "dbguard.toml").write_text(
+        f'[database]\npath = "{demo_db}"\n[reports]\ndir = "a-file/reports"\n'
+        'history = "a-file/history.sqlite3"\n'
+    )
+    result = run("report", "--weekly", cwd=tmp_path)
+    assert result.returncode == 2, (result.stdout, result.stderr)
+    assert result.stderr.startswith("dbguard: error: ") and "a-file" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in result.stderr
