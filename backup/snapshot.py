@@ -1,15 +1,18 @@
 """Take a transaction-consistent backup of a live (WAL) database while the app writes.
 
 How: open the source read-only, BEGIN a read transaction and hold it, then
-copy with SQLite's online backup API. Holding the read transaction pins one
-snapshot, so the copy never restarts however fast another process commits
-(a stepwise backup without it restarts forever under a writer), and in WAL
-mode the writer is never blocked. The copy is converted to a rollback-journal
-file so a backup is one self-contained file, then:
+copy with SQLite's online backup API in steps. Holding the read transaction
+pins one snapshot, so the copy never restarts however fast another process
+commits (a stepwise backup without it restarts forever under a writer), and
+in WAL mode the writer is never blocked. The copy is flushed to disk between
+steps: a writer's per-commit fsync waits behind whatever dirty data the file
+system holds, so a copy flushed all at once at its end stalls the writer. The
+copy is converted to a rollback-journal file so a backup is one self-contained
+file, then:
 
     temp name in the backup folder → fsync → verify (integrity_check + row
-    counts equal the source snapshot's) → manifest → publish (no clobber)
-    → fsync folder
+    counts equal the source snapshot's; sha256 computed alongside) → manifest
+    → publish (no clobber) → fsync folder
 
 A crash or kill at any point leaves only a hidden temp file (cleaned up by
 the next run), never a file that looks like a backup.
@@ -23,6 +26,7 @@ import os
 import sqlite3
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -48,6 +52,9 @@ log = logging.getLogger(__name__)
 
 # progress(done_pages, total_pages)
 Progress = Callable[[int, int], None]
+# Flush the copy to disk after about this many bytes. Bench, 1 GiB under a writer at
+# synchronous=FULL: its worst commit during the backup went from 110-400 ms to 14-20 ms.
+SYNC_BYTES = 32 << 20
 
 
 @dataclass(frozen=True)
@@ -85,11 +92,11 @@ def create_backup(
                 source, temp, progress=progress, busy_timeout=busy_timeout, now=now
             )
             fsync_file(temp)
-            _verify_copy(temp, info.row_counts)
+            digest = _verify_and_hash(temp, info.row_counts)
             manifest = Manifest(
                 kind=KIND_DATABASE,
                 file_name=final.name,
-                sha256=sha256_of(temp),
+                sha256=digest,
                 size=temp.stat().st_size,
                 created_at=info.created_at,
                 source=str(source),
@@ -123,8 +130,28 @@ def snapshot_database(
     now: datetime | None = None,
 ) -> SnapshotInfo:
     """Copy `source` (live) into the new file `destination` (mode 0600) as one snapshot."""
+    # Kept open until SQLite has closed the file: closing a descriptor of a file drops every
+    # POSIX lock this process holds on it, SQLite's included.
     fd = os.open(destination, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
-    os.close(fd)
+    try:
+        return _snapshot(source, destination, fd, progress, busy_timeout, now)
+    except OSError as error:
+        raise BackupFailed(
+            f"writing {destination} failed: {error.strerror or error}",
+            "check free space and the health of the backup disk",
+        ) from None
+    finally:
+        os.close(fd)
+
+
+def _snapshot(
+    source: Path,
+    destination: Path,
+    fd: int,
+    progress: Progress | None,
+    busy_timeout: float,
+    now: datetime | None,
+) -> SnapshotInfo:
     try:
         src = _open_source(source, busy_timeout)
     except sqlite3.Error as error:
@@ -147,7 +174,7 @@ def snapshot_database(
                 )
                 for table in user_tables(src)
             }
-            _copy(src, dest, total_pages, progress)
+            _copy(src, dest, total_pages, page_size, progress, sync=lambda: os.fdatasync(fd))
             src.rollback()
             # One self-contained file: no -wal beside a backup, readable read-only anywhere.
             dest.execute("PRAGMA journal_mode = DELETE")
@@ -174,17 +201,40 @@ def _open_source(source: Path, busy_timeout: float) -> sqlite3.Connection:
 
 
 def _copy(
-    src: sqlite3.Connection, dest: sqlite3.Connection, total: int, progress: Progress | None
+    src: sqlite3.Connection,
+    dest: sqlite3.Connection,
+    total: int,
+    page_size: int,
+    progress: Progress | None,
+    sync: Callable[[], None],
 ) -> None:
-    if progress is None:
-        src.backup(dest, pages=-1)
-        return
-    step = max(256, total // 100)
+    """Copy in steps, calling `sync` after every SYNC_BYTES copied (and `progress` per step).
 
-    def report(_status: int, remaining: int, count: int) -> None:
-        progress(count - remaining, count)
+    Steps are safe only because the caller holds a read transaction on `src`: without it,
+    every commit of another connection between two steps restarts the copy.
+    """
+    sync_pages = max(1, SYNC_BYTES // max(page_size, 1))
+    step = sync_pages if progress is None else min(sync_pages, max(256, total // 100))
+    synced = 0
 
-    src.backup(dest, pages=step, progress=report)
+    def after_step(_status: int, remaining: int, count: int) -> None:
+        nonlocal synced
+        done = count - remaining
+        if done - synced >= sync_pages:
+            sync()
+            synced = done
+        if progress is not None:
+            progress(done, count)
+
+    src.backup(dest, pages=step, progress=after_step)
+
+
+def _verify_and_hash(temp: Path, expected: dict[str, int]) -> str:
+    """Verify the copy and compute its sha256 side by side; both release the GIL."""
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="backup-sha256") as pool:
+        digest = pool.submit(sha256_of, temp)
+        _verify_copy(temp, expected)
+        return digest.result()
 
 
 def _verify_copy(temp: Path, expected: dict[str, int]) -> None:
