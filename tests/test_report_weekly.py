@@ -106,3 +106,25 @@ def test_a_run_in_the_same_second_as_the_report_counts(
     # The history keeps whole seconds; the report is written later within that second.
     text = write_weekly_report(config, now=moment + timedelta(milliseconds=900)).read_text()
     assert "- Check runs this week: 1 (worst: warning)" in text
+
+
+def test_critical_health_runs_are_advised_on_even_when_checks_were_clean(
+    tmp_path: Path, demo_db_template: Path
+) -> None:
+    config = load_config(make_config(tmp_path, demo_db_template))
+    add_run(config.reports.history, demo_db_template, "ok", days_ago=1)
+    started = utc_now() - timedelta(hours=2)
+    open_history(config.reports.history).append(
+        RunRecord(
+            kind="health",
+            started_at=started,
+            finished_at=started,
+            database=str(demo_db_template),
+            status="critical",
+            metrics={},
+            outcomes=[Outcome("health url", "critical", "failed")],
+        )
+    )
+    text = write_weekly_report(config).read_text()
+    assert "1 of 1 health checks raised warnings or criticals (health url (1×))" in text
+    assert "were clean" not in text

@@ -160,6 +160,21 @@ def advice(facts: WeekFacts, config: Config) -> list[str]:
             " (reports/latest.html); if a row-count change is intended, re-baseline with"
             " `dbguard baseline`."
         )
+    # The five-minute health runs see what the hourly checks may not (the app's health URL).
+    troubled = [run for run in facts.healths if run.status in ("warning", "critical")]
+    from_health = {
+        name: counter
+        for name, counter in _problem_counts(troubled).items()
+        if name != "connection"  # advised on below
+    }
+    if from_health:
+        ranked = sorted(from_health, key=lambda name: (-sum(from_health[name].values()), name))
+        names = ", ".join(f"{name} ({sum(from_health[name].values())}×)" for name in ranked[:5])
+        items.append(
+            f"{len(troubled)} of {len(facts.healths)} health checks raised warnings or criticals"
+            f" ({names}): read logs/health.log and fix the cause (for the health URL: is the"
+            " application up and answering in time?)."
+        )
     connection = problems.get("connection")
     if connection:
         items.append(
