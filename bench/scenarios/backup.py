@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import shutil
 import signal
 import subprocess
@@ -111,10 +112,12 @@ def measure_size(context: Context, section: Section, size_mib: int) -> list[Seri
     for suffix in ("", "-wal", "-shm"):
         Path(f"{live}{suffix}").unlink(missing_ok=True)
     shutil.copyfile(template.path, live)
+    _flush(live)
     built = "reused from the cache" if template.reused else "built in this run"
     section.notes.append(
         f"{size_label(size_mib)} database: {template.size_bytes / 2**20:.0f} MiB, generation took "
-        f"{template.build_seconds:.1f} s ({built}); each size is copied to a working file first."
+        f"{template.build_seconds:.1f} s ({built}); it is copied to a working file first, and "
+        "every run starts after `sync`, with no dirty data waiting to be written back."
     )
     config = context.write_config(f"backup_{size_mib}", database=live, backup_dir=work / "unused")
     outputs = work / "out"
@@ -166,11 +169,22 @@ def measure_size(context: Context, section: Section, size_mib: int) -> list[Seri
     return methods
 
 
+def _flush(path: Path) -> None:
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
 def _run_with_writer(context: Context, series: Series, live: Path, work: Path) -> None:
     stats_path = work / "writer.json"
     ready = work / "writer.ready"
     stats_path.unlink(missing_ok=True)
     ready.unlink(missing_ok=True)
+    # Start every run with nothing left to write back (the working copy, an earlier output):
+    # otherwise the writer's fsyncs queue behind the kernel's writeback of someone else's data.
+    os.sync()
     writer = subprocess.Popen(
         [
             context.python,
