@@ -21,7 +21,12 @@ def test_live_database_opens(
     record_metric: Callable[[str, float], None],
 ) -> None:
     history = run.history_of(run.run_state(pytestconfig))
-    result = check_connection(live_db, history, config.database.connection_failures_critical)
+    result = check_connection(
+        live_db,
+        history,
+        config.database.connection_failures_critical,
+        timeout=config.database.connect_timeout_seconds,
+    )
     if result.ok:
         record_metric("connect_ms", result.milliseconds)
     record_finding(result.finding)

@@ -35,6 +35,8 @@ class DatabaseConfig:
     # Integrity checks switch from integrity_check to quick_check above this size.
     quick_check_above_mb: float = 512.0
     connection_failures_critical: int = 3
+    # How long opening the live DB waits for a lock before it counts as a connection failure.
+    connect_timeout_seconds: float = 5.0
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ import sqlite3
 from pathlib import Path
 from urllib.parse import quote
 
-from dbguard.errors import DatabaseError
+from dbguard.errors import DatabaseError, NotSQLiteError
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 
@@ -48,7 +48,7 @@ def require_database(path: Path, *, sqlite_header: bool = True) -> Path:
             f"cannot read database {path}: {error.strerror}", "check the file's permissions"
         ) from None
     if header and header != SQLITE_HEADER:
-        raise DatabaseError(f"{path} is not a SQLite database", "pass --db with a SQLite file")
+        raise NotSQLiteError(f"{path} is not a SQLite database", "pass --db with a SQLite file")
     return path
 
 

@@ -49,6 +49,10 @@ class DatabaseError(DbguardError):
     """The database is missing, unreadable or not SQLite."""
 
 
+class NotSQLiteError(DatabaseError):
+    """The file exists but is not a SQLite database (damaged or the wrong file)."""
+
+
 class BackupError(DbguardError):
     """A backup could not be created, verified, pruned or restored."""
 

@@ -99,13 +99,38 @@ def test_database_over_size_threshold_is_a_warning_exit_1(tmp_path: Path, demo_d
 def test_connection_failures_warn_then_turn_critical_on_the_third_in_a_row(
     tmp_path: Path,
 ) -> None:
+    """A database another process holds exclusively cannot be opened: a transient failure."""
+    locked = tmp_path / "db.sqlite3"
+    holder_code = (
+        "import sqlite3, sys, time\n"
+        "c = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
+        "c.execute('CREATE TABLE IF NOT EXISTS t (x)')\n"
+        "c.execute('BEGIN EXCLUSIVE')\n"
+        "print('locked', flush=True)\n"
+        "time.sleep(60)\n"
+    )
+    holder = subprocess.Popen(
+        [sys.executable, "-c", holder_code, str(locked)], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+        config = write_config(tmp_path, locked, database={"connect_timeout_seconds": 0.2})
+        codes = [health(config, "--quick").returncode for _ in range(3)]
+        assert codes == [1, 1, 2]
+        last = health(config, "--quick").stdout
+        assert "connection: failed" in last and "4 failure(s) in a row" in last
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+def test_a_file_that_is_not_a_database_is_critical_at_once(tmp_path: Path) -> None:
     broken = tmp_path / "db.sqlite3"
     broken.write_bytes(b"not sqlite at all" * 100)
-    config = write_config(tmp_path, broken)
-    codes = [health(config, "--quick").returncode for _ in range(3)]
-    assert codes == [1, 1, 2]
-    last = health(config, "--quick").stdout
-    assert "connection: failed" in last and "4 failure(s) in a row" in last
+    result = health(write_config(tmp_path, broken), "--quick")
+    assert result.returncode == 2
+    assert result.stdout.startswith("DBGUARD CRITICAL")
+    assert "not a SQLite database" in result.stdout
 
 
 def test_quick_health_never_imports_heavy_libraries(tmp_path: Path, demo_db: Path) -> None:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dbguard.database import connect_read_only
-from dbguard.errors import DbguardError
+from dbguard.errors import DbguardError, NotSQLiteError
 from dbguard.findings import Finding, Severity
 from dbguard.history import History
 
@@ -30,11 +30,20 @@ def check_connection(
     """Open `path` read-only and run one query; classify a failure by the failures in a row."""
     started = time.perf_counter()
     error = ""
+    # A busy or briefly missing file may recover by the next run; a file that is not a
+    # database (or is malformed) will not: that is critical at once.
+    damaged = False
     try:
         with closing(connect_read_only(Path(path), timeout=timeout)) as connection:
             connection.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
-    except (sqlite3.Error, DbguardError) as failure:
-        error = failure.message if isinstance(failure, DbguardError) else str(failure)
+    except sqlite3.OperationalError as failure:
+        error = str(failure)
+    except sqlite3.DatabaseError as failure:
+        error, damaged = str(failure), True
+    except NotSQLiteError as failure:
+        error, damaged = failure.message, True
+    except DbguardError as failure:
+        error = failure.message
     milliseconds = (time.perf_counter() - started) * 1000
     expected = "the live database opens read-only and answers a query"
     if not error:
@@ -47,7 +56,7 @@ def check_connection(
         )
         return ConnectionResult(finding, milliseconds, True)
     in_a_row = (history.consecutive_failures(CHECK_NAME) if history is not None else 0) + 1
-    severity = Severity.CRITICAL if in_a_row >= failures_critical else Severity.WARNING
+    severity = Severity.CRITICAL if damaged or in_a_row >= failures_critical else Severity.WARNING
     finding = Finding(
         CHECK_NAME,
         severity,

@@ -73,7 +73,12 @@ def run_health(config: Config, *, quick: bool = True, record: bool = True) -> He
         )
     history = _history(config)
     report = HealthReport()
-    connection = check_connection(path, history, config.database.connection_failures_critical)
+    connection = check_connection(
+        path,
+        history,
+        config.database.connection_failures_critical,
+        timeout=config.database.connect_timeout_seconds,
+    )
     report.findings.append(connection.finding)
     report.perfdata.append(PerfValue("connect", round(connection.milliseconds, 2), "ms"))
     if connection.ok:
