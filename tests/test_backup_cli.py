@@ -330,3 +330,11 @@ def test_archive_prune_keeps_by_the_same_rules(tmp_path: Path) -> None:
     assert len(set(made)) == 3  # one second apart, never clobbered
     remaining = sorted(path.name for path in (project / "archives").glob("project_*.tar.gz"))
     assert remaining == [made[1].name, made[2].name]
+
+
+def test_prune_of_a_missing_backup_folder_is_an_input_error(tmp_path: Path) -> None:
+    result = run_cli("backup", "prune", "--backup-dir", str(tmp_path / "typo"), cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.startswith("dbguard: error: backup folder ")
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "typo").exists()

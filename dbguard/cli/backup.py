@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from dbguard.cli.options import backup_dir_option, command_config, db_option
-from dbguard.errors import ExitCode
+from dbguard.errors import BackupError, ExitCode
 
 if TYPE_CHECKING:
     from backup.catalog import BackupEntry
@@ -242,6 +242,11 @@ def prune(context: click.Context, backup_dir: str | None, dry_run: bool, **keep:
     from backup.prune import prune_backups
 
     config = command_config(context, backup__dir=backup_dir)
+    if not Path(config.backup.dir).is_dir():
+        raise BackupError(
+            f"backup folder {config.backup.dir} does not exist",
+            "check --backup-dir or [backup] dir in dbguard.toml",
+        )
     result = prune_backups(config.backup.dir, _policy(config, **keep), dry_run=dry_run)
     decided = result.plan
     verb = "would delete" if dry_run else "deleted"
