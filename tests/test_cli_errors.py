@@ -105,3 +105,10 @@ def test_an_unusable_reports_folder_is_one_line_not_a_traceback(
     assert result.stderr.startswith("dbguard: error: ") and "a-file" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
     assert "Traceback" not in result.stderr
+
+
+def test_config_after_the_command_says_where_it_goes(tmp_path: Path) -> None:
+    result = run("backup", "list", "--config", "x.toml", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "dbguard --config FILE backup list" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1

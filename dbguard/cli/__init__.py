@@ -47,6 +47,10 @@ cli.add_command(health.health)
 cli.add_command(report.report)
 
 
+# Options of the `dbguard` group itself, which people also try after the subcommand.
+GLOBAL_OPTIONS = {"--config": "--config FILE", "--traceback": "--traceback"}
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; return (and exit with) a code from ExitCode or, for health, NagiosCode."""
     args = sys.argv[1:] if argv is None else argv
@@ -99,6 +103,10 @@ def main(argv: list[str] | None = None) -> int:
 def _usage_error(error: click.UsageError, args: list[str]) -> int:
     command = error.ctx.command_path if error.ctx else "dbguard"
     hint = f"see '{command} --help'"
+    misplaced = next((name for name in GLOBAL_OPTIONS if name in error.format_message()), None)
+    if misplaced and command != "dbguard":
+        usage = GLOBAL_OPTIONS[misplaced]
+        hint = f"{misplaced} goes before the command: dbguard {usage} {command.removeprefix('dbguard ')}"
     click.echo(f"dbguard: error: {error.format_message()} ({hint})", err=True)
     return _error_code(args)
 
