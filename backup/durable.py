@@ -74,11 +74,11 @@ def write_bytes_atomically(final: Path, data: bytes) -> None:
     temp = final.with_name(f".{final.name}.tmp-{os.getpid()}")
     try:
         fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
-        try:
-            os.write(fd, data)
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+        # A file object writes all of `data` or raises; os.write may stop short (disk full).
+        with open(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
         os.replace(temp, final)
     except BaseException:
         with contextlib.suppress(OSError):

@@ -296,3 +296,25 @@ def test_an_existing_folder_keeps_its_mode_and_backups_stay_private(
     entry = create_backup(demo_db, shared)
     assert stat.S_IMODE(shared.stat().st_mode) == 0o755  # never chmod a folder we did not make
     assert stat.S_IMODE(entry.path.stat().st_mode) == 0o600
+
+
+def test_a_short_write_publishes_no_truncated_file(tmp_path: Path) -> None:
+    """A file-size limit (as a full disk) cuts a write short: the file must not be published."""
+    script = (
+        "import resource, signal, sys\n"
+        "from pathlib import Path\n"
+        "from backup.durable import write_bytes_atomically\n"
+        "signal.signal(signal.SIGXFSZ, signal.SIG_IGN)\n"
+        "resource.setrlimit(resource.RLIMIT_FSIZE, (100, 100))\n"
+        "try:\n"
+        "    write_bytes_atomically(Path(sys.argv[1]), b'x' * 1000)\n"
+        "except OSError:\n"
+        "    sys.exit(3)\n"
+    )
+    final = tmp_path / "db_20260101_000000.sqlite3.manifest.json"
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(final)], cwd=REPO, capture_output=True, timeout=60
+    )
+    assert done.returncode == 3, done.stderr
+    assert not final.exists()
+    assert list(tmp_path.iterdir()) == []
