@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from dbguard.config import Config
-from dbguard.database import connect_read_only, row_counts
+from dbguard.database import connect_read_only, row_counts, user_tables
 from dbguard.findings import Finding, Severity
 from dbguard.health.rows import band_around, change_finding
 from dbguard.history import StoredRun
@@ -41,29 +41,39 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     try:
         config = run.quality_config(metafunc.config)
         with closing(connect_read_only(config.database.path)) as connection:
-            tables.update(row_counts(connection))
+            tables.update(user_tables(connection))
     except Exception:  # the connection check reports why
         pass
     tables.update(_previous_counts(_previous_run(metafunc.config)))
     metafunc.parametrize("table", sorted(tables))
 
 
+@pytest.fixture(scope="module")
+def live_counts(live_db: Path) -> dict[str, int]:
+    """Every table's rows, counted once for all the parametrized tests (one snapshot)."""
+    with closing(connect_read_only(live_db)) as connection:
+        return row_counts(connection)
+
+
+@pytest.fixture(scope="module")
+def previous_counts(pytestconfig: pytest.Config) -> dict[str, int]:
+    return _previous_counts(_previous_run(pytestconfig))
+
+
 def test_row_count_close_to_previous_run(
     table: str,
-    live_db: Path,
+    live_counts: dict[str, int],
+    previous_counts: dict[str, int],
     config: Config,
-    pytestconfig: pytest.Config,
     record_finding: Callable[[Finding], None],
     record_metric: Callable[[str, float], None],
 ) -> None:
-    with closing(connect_read_only(live_db)) as connection:
-        count = row_counts(connection).get(table)
+    count = live_counts.get(table)
     if count is not None:
         record_metric(f"rows.{table}.live", count)
-    previous = _previous_counts(_previous_run(pytestconfig))
-    if table not in previous:
+    if table not in previous_counts:
         pytest.skip(f"no previous check run recorded {table}: nothing to compare yet")
-    band = band_around(previous[table], config.checks)
+    band = band_around(previous_counts[table], config.checks)
     record_finding(change_finding(table, count, band, "the previous run"))
 
 
