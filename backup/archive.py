@@ -28,12 +28,17 @@ from backup.durable import (
     folder_lock,
     free_name,
     fsync_file,
-    publish_no_clobber,
     remove_stale_temps,
 )
 from backup.errors import BackupFailed
-from backup.manifest import KIND_ARCHIVE, Manifest, read_manifest, sha256_of, write_manifest
-from backup.naming import PROJECT_ARCHIVE, manifest_path, temp_path, utc_now
+from backup.manifest import (
+    KIND_ARCHIVE,
+    Manifest,
+    publish_with_manifest,
+    read_manifest,
+    sha256_of,
+)
+from backup.naming import PROJECT_ARCHIVE, temp_path, utc_now
 from backup.verify import VerifyResult
 from dbguard import __version__
 from dbguard.errors import BackupError
@@ -86,13 +91,7 @@ def create_archive(
                 dbguard_version=__version__,
                 file_count=file_count,
             )
-            write_manifest(final, manifest)
-            try:
-                publish_no_clobber(temp, final)
-            except BaseException:
-                with contextlib.suppress(OSError):
-                    manifest_path(final).unlink()
-                raise
+            publish_with_manifest(temp, final, manifest)
         except BaseException:
             with contextlib.suppress(FileNotFoundError):
                 temp.unlink()

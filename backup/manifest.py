@@ -8,6 +8,7 @@ backup without a valid manifest is not a backup.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 from dataclasses import asdict, dataclass, field
@@ -15,7 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from backup.durable import write_bytes_atomically
+from backup.durable import publish_no_clobber, write_bytes_atomically
 from backup.naming import as_utc, manifest_path
 from dbguard.errors import BackupError
 
@@ -62,6 +63,18 @@ def write_manifest(artifact: Path, manifest: Manifest) -> Path:
     target = manifest_path(artifact)
     write_bytes_atomically(target, manifest.to_json().encode("utf-8"))
     return target
+
+
+def publish_with_manifest(temp: Path, final: Path, manifest: Manifest) -> None:
+    """Manifest first, then move `temp` to `final` (no clobber); a failed publish removes the
+    manifest again, so a published file always has its manifest and a manifest its file."""
+    write_manifest(final, manifest)
+    try:
+        publish_no_clobber(temp, final)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            manifest_path(final).unlink()
+        raise
 
 
 def read_manifest(artifact: Path) -> Manifest:

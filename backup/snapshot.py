@@ -38,12 +38,11 @@ from backup.durable import (
     folder_lock,
     free_name,
     fsync_file,
-    publish_no_clobber,
     remove_stale_temps,
 )
 from backup.errors import BackupFailed
-from backup.manifest import KIND_DATABASE, Manifest, sha256_of, write_manifest
-from backup.naming import DATABASE_BACKUP, manifest_path, temp_path, utc_now
+from backup.manifest import KIND_DATABASE, Manifest, publish_with_manifest, sha256_of
+from backup.naming import DATABASE_BACKUP, temp_path, utc_now
 from backup.verify import database_problems, open_immutable
 from dbguard import __version__
 from dbguard.database import quote_identifier, read_only_uri, require_database, user_tables
@@ -107,13 +106,7 @@ def create_backup(
                 page_size=info.page_size,
                 row_counts=info.row_counts,
             )
-            write_manifest(final, manifest)
-            try:
-                publish_no_clobber(temp, final)
-            except BaseException:
-                with contextlib.suppress(OSError):
-                    manifest_path(final).unlink()
-                raise
+            publish_with_manifest(temp, final, manifest)
         except BaseException:
             _remove_temp(temp)
             raise
