@@ -19,6 +19,13 @@ def test_password_in_database_url_is_masked() -> None:
     )
 
 
+def test_password_with_an_unencoded_at_sign_is_masked_whole() -> None:
+    # urllib takes everything up to the last @ before the host as the password.
+    assert mask_secrets("https://ops:p@ss@app.example.com/health") == (
+        "https://ops:****@app.example.com/health"
+    )
+
+
 def test_token_in_webhook_query_is_masked_and_other_parameters_kept() -> None:
     masked = mask_secrets("POST https://hooks.example.com/x?token=abc123&room=ops failed")
     assert masked == "POST https://hooks.example.com/x?token=****&room=ops failed"

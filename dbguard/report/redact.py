@@ -13,9 +13,10 @@ from urllib.parse import urlsplit, urlunsplit
 
 MASK = "****"
 
-# scheme://user:password@host -> scheme://user:****@host
+# scheme://user:password@host -> scheme://user:****@host; up to the last @ before the host,
+# as urllib reads it (a password may hold an unencoded @)
 _URL_PASSWORD = re.compile(
-    r"(?P<head>\b[a-zA-Z][a-zA-Z0-9+.\-]*://[^/\s:@]*:)(?P<secret>[^@\s/]+)(?=@)"
+    r"(?P<head>\b[a-zA-Z][a-zA-Z0-9+.\-]*://[^/\s:@]*:)(?P<secret>[^\s/]+)(?=@)"
 )
 # ?token=…, &api_key=…, ;sig=… in any URL or query string
 _SECRET_WORDS = (
