@@ -286,9 +286,8 @@ def restore(
     timeout: float,
 ) -> int:
     """Restore PATH (or --latest) over the database: verified, with a safety copy, atomic."""
-    from backup.catalog import latest_verified_backup
     from backup.errors import RestoreRefused
-    from backup.restore import restore_backup
+    from backup.restore import restore_backup, restore_latest
     from dbguard.errors import ConfigError
 
     if bool(path) == latest:
@@ -298,22 +297,21 @@ def restore(
     config = command_config(context, database__path=db, backup__dir=backup_dir)
     try:
         if latest:
-            entry = latest_verified_backup(config.backup.dir)
-            if entry is None:
-                raise RestoreRefused(
-                    f"no backup in {config.backup.dir} verifies",
-                    "take one with 'dbguard backup create'",
-                )
-            source = entry.path
+            result = restore_latest(
+                config.backup.dir,
+                config.database.path,
+                assume_yes=assume_yes,
+                confirm=_confirm_on_terminal,
+                busy_timeout=timeout,
+            )
         else:
-            source = Path(str(path))
-        result = restore_backup(
-            source,
-            config.database.path,
-            assume_yes=assume_yes,
-            confirm=_confirm_on_terminal,
-            busy_timeout=timeout,
-        )
+            result = restore_backup(
+                Path(str(path)),
+                config.database.path,
+                assume_yes=assume_yes,
+                confirm=_confirm_on_terminal,
+                busy_timeout=timeout,
+            )
     except RestoreRefused as error:
         return _failed(error.one_line())
     click.echo(f"restored {result.backup_path} to {result.db_path} ({result.route})")
