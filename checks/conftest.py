@@ -7,15 +7,18 @@ it, a warning fails it only with --strict-warnings.
 
 from __future__ import annotations
 
+import functools
 import sqlite3
 import time
 from collections.abc import Callable
+from contextlib import closing
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
 
 from dbguard.config import Config
+from dbguard.database import connect_read_only, row_counts
 from dbguard.errors import DbguardError
 from dbguard.findings import Finding, Severity
 from dbguard.quality.suites import SuiteFile, load_suites
@@ -72,6 +75,20 @@ def suites(pytestconfig: pytest.Config) -> list[SuiteFile]:
 def live_db(config: Config) -> Path:
     """The live database's path. Open it only read-only (see dbguard.database)."""
     return config.database.path
+
+
+@pytest.fixture(scope="session")
+def live_row_counts(live_db: Path) -> Callable[[], dict[str, int]]:
+    """Every live table's rows, counted once per run (one read transaction) at the first call
+    and shared by the checks that need them; an unreadable database raises at every call
+    (DbguardError or sqlite3.Error), for each check to report its own way."""
+
+    @functools.cache
+    def counts() -> dict[str, int]:
+        with closing(connect_read_only(live_db)) as connection:
+            return row_counts(connection)
+
+    return counts
 
 
 @pytest.fixture

@@ -11,12 +11,10 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
 from dbguard.config import Config
-from dbguard.database import connect_read_only, row_counts
 from dbguard.errors import DbguardError
 from dbguard.findings import Finding, Severity, classify_above
 from dbguard.quality.severity import (
@@ -94,7 +92,7 @@ def test_newest_backup_verifies(config: Config, record_finding: Record) -> None:
 
 def test_backup_row_counts_reconcile(
     latest_backup: LatestBackup,
-    live_db: Path,
+    live_row_counts: Callable[[], dict[str, int]],
     suites: list[SuiteFile],
     config: Config,
     record_finding: Record,
@@ -104,11 +102,7 @@ def test_backup_row_counts_reconcile(
     if latest_backup.path is None:
         pytest.skip(f"{latest_backup.reason} (reported by test_latest_backup_is_recent)")
     try:
-        connection = connect_read_only(live_db)
-        try:
-            live_counts = row_counts(connection)
-        finally:
-            connection.close()
+        live_counts = live_row_counts()
     except (DbguardError, sqlite3.Error) as error:
         pytest.skip(f"the live database cannot be read ({error}); see test_database_health")
     for table, count in latest_backup.row_counts.items():

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from contextlib import closing
-from pathlib import Path
 
 import pytest
 
 from dbguard.config import Config
-from dbguard.database import connect_read_only, row_counts, user_tables
+from dbguard.database import connect_read_only, user_tables
 from dbguard.findings import Finding, Severity
 from dbguard.health.rows import band_around, change_finding
 from dbguard.history import StoredRun
@@ -49,26 +48,19 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 
 @pytest.fixture(scope="module")
-def live_counts(live_db: Path) -> dict[str, int]:
-    """Every table's rows, counted once for all the parametrized tests (one snapshot)."""
-    with closing(connect_read_only(live_db)) as connection:
-        return row_counts(connection)
-
-
-@pytest.fixture(scope="module")
 def previous_counts(pytestconfig: pytest.Config) -> dict[str, int]:
     return _previous_counts(_previous_run(pytestconfig))
 
 
 def test_row_count_close_to_previous_run(
     table: str,
-    live_counts: dict[str, int],
+    live_row_counts: Callable[[], dict[str, int]],
     previous_counts: dict[str, int],
     config: Config,
     record_finding: Callable[[Finding], None],
     record_metric: Callable[[str, float], None],
 ) -> None:
-    count = live_counts.get(table)
+    count = live_row_counts().get(table)
     if count is not None:
         record_metric(f"rows.{table}.live", count)
     if table not in previous_counts:

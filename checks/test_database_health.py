@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from dbguard.config import Config
-from dbguard.database import connect_read_only, row_counts, user_tables
+from dbguard.database import connect_read_only
 from dbguard.errors import DbguardError
 from dbguard.findings import Finding, Severity, classify_above
 
@@ -187,9 +187,14 @@ def test_query_latency(
         )
 
 
-def test_row_counts(live_db: Path, record_finding: Record, record_metric: Metric) -> None:
-    with open_live(live_db, "database::row_counts", record_finding) as live_connection:
-        counts = row_counts(live_connection, user_tables(live_connection))
+def test_row_counts(
+    live_db: Path,
+    live_row_counts: Callable[[], dict[str, int]],
+    record_finding: Record,
+    record_metric: Metric,
+) -> None:
+    with open_live(live_db, "database::row_counts", record_finding):
+        counts = live_row_counts()
         for table, count in counts.items():
             record_metric(f"rows.{table}.live", count)
         record_finding(
