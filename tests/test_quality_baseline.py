@@ -109,6 +109,18 @@ def test_table_without_a_suite_gets_one_with_just_the_baseline(
     ]
 
 
+def test_new_suite_never_overwrites_another_tables_suite_file(setup: Config, demo_db: Path) -> None:
+    # "pue data" and "pue_data" both make the file name pue_data.json.
+    with sqlite3.connect(demo_db) as connection:
+        connection.execute('CREATE TABLE "pue data" (id INTEGER PRIMARY KEY)')
+    before = (setup.checks.expectations_dir / "pue_data.json").read_bytes()
+    (change,) = capture_baselines(setup, ["pue data"])
+    assert (setup.checks.expectations_dir / "pue_data.json").read_bytes() == before
+    assert change.created and change.suite_path.name != "pue_data.json"
+    tables = [suite.table for suite in load_suites(setup.checks.expectations_dir)]
+    assert "pue data" in tables and "pue_data" in tables
+
+
 def test_suite_meta_overrides_the_configured_percentages(setup: Config) -> None:
     suite_path = setup.checks.expectations_dir / "pue_data.json"
     document = json.loads(suite_path.read_text(encoding="utf-8"))

@@ -78,7 +78,7 @@ def capture_baselines(
     changes = []
     for table in chosen:
         suite = suites.get(table)
-        path = suite.path if suite else expectations_dir / suite_file_name(table)
+        path = suite.path if suite else new_suite_path(expectations_dir, table)
         document = dict(suite.data) if suite else new_suite_document(table)
         old = previous_baseline(document)
         thresholds = DriftThresholds.from_config(
@@ -92,6 +92,15 @@ def capture_baselines(
         log.info("baseline of %s: %s -> %s rows (%s)", table, old, counts[table], path)
         changes.append(BaselineChange(table, old, counts[table], path, created=suite is None))
     return changes
+
+
+def new_suite_path(expectations_dir: Path, table: str) -> Path:
+    """A file name for a new suite that no other suite has (`a b` and `a_b` share a name)."""
+    base = expectations_dir / suite_file_name(table)
+    path, number = base, 2
+    while path.exists():
+        path, number = base.with_name(f"{base.stem}_{number}.json"), number + 1
+    return path
 
 
 def new_suite_document(table: str) -> dict[str, Any]:
