@@ -181,6 +181,7 @@ def _snapshot(
 
 
 def _open_source(source: Path, busy_timeout: float) -> sqlite3.Connection:
+    connection: sqlite3.Connection | None = None
     try:
         connection = sqlite3.connect(
             read_only_uri(source), uri=True, timeout=busy_timeout, isolation_level=None
@@ -188,6 +189,8 @@ def _open_source(source: Path, busy_timeout: float) -> sqlite3.Connection:
         connection.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchall()
         return connection
     except sqlite3.OperationalError:
+        if connection is not None:
+            connection.close()
         # A WAL database in a read-only folder without its -shm cannot be opened read-only.
         log.info("opening %s read-only failed; opening it read-write to copy it", source)
         return sqlite3.connect(source, timeout=busy_timeout, isolation_level=None)
