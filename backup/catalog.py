@@ -11,10 +11,14 @@ import logging
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from backup.manifest import Manifest, read_manifest
 from backup.naming import DATABASE_BACKUP, NameScheme
 from dbguard.errors import BackupError
+
+if TYPE_CHECKING:
+    from backup.verify import VerifyResult
 
 log = logging.getLogger(__name__)
 
@@ -67,13 +71,17 @@ def list_backups(
     return entries
 
 
-def with_verification(entry: BackupEntry) -> BackupEntry:
+def verify_file(path: Path) -> VerifyResult:
+    """verify_archive for a project archive (`.tar.gz`), else verify_backup."""
     from backup.archive import verify_archive
     from backup.verify import verify_backup
 
-    verifier = verify_archive if entry.name.endswith(".tar.gz") else verify_backup
+    return (verify_archive if path.name.endswith(".tar.gz") else verify_backup)(path)
+
+
+def with_verification(entry: BackupEntry) -> BackupEntry:
     try:
-        result = verifier(entry.path)
+        result = verify_file(entry.path)
     except BackupError as error:
         return replace(entry, verified=False, problems=(error.message,))
     return replace(entry, verified=result.ok, problems=tuple(result.problems))

@@ -137,9 +137,8 @@ def verify(
     With no PATH (or with --all): every backup in the backup folder and every
     project archive in the archive folder.
     """
-    from backup.archive import list_archives, verify_archive
-    from backup.catalog import list_backups
-    from backup.verify import verify_backup
+    from backup.archive import list_archives
+    from backup.catalog import list_backups, verify_file
 
     config = command_config(context, backup__dir=backup_dir)
     targets = [Path(path) for path in paths]
@@ -150,7 +149,7 @@ def verify(
         return _failed(f"no backups in {config.backup.dir} (take one with 'dbguard backup create')")
     bad = 0
     for path in targets:
-        result = (verify_archive if path.name.endswith(".tar.gz") else verify_backup)(path)
+        result = verify_file(path)
         if result.ok:
             click.echo(f"ok   {path}")
         else:
