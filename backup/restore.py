@@ -147,19 +147,29 @@ def make_safety_copy(db_path: Path, moment: datetime, *, busy_timeout: float = 1
     """
     target = safety_copy_path(db_path, moment)
     temp = temp_path(target)
+    target_wal = target.with_name(target.name + "-wal")
     try:
-        snapshot_database(db_path, temp, busy_timeout=busy_timeout)
-    except BackupError as error:
-        with contextlib.suppress(FileNotFoundError):
-            temp.unlink()
-        log.warning("cannot snapshot %s (%s); keeping its bytes instead", db_path, error.message)
-        shutil.copyfile(db_path, temp)
-        wal = db_path.with_name(db_path.name + "-wal")
-        if wal.exists():
-            shutil.copyfile(wal, target.with_name(target.name + "-wal"))
-    os.chmod(temp, FILE_MODE)
-    fsync_file(temp)
-    os.replace(temp, target)
+        try:
+            snapshot_database(db_path, temp, busy_timeout=busy_timeout)
+        except BackupError as error:
+            with contextlib.suppress(FileNotFoundError):
+                temp.unlink()
+            log.warning(
+                "cannot snapshot %s (%s); keeping its bytes instead", db_path, error.message
+            )
+            shutil.copyfile(db_path, temp)
+            wal = db_path.with_name(db_path.name + "-wal")
+            if wal.exists():
+                shutil.copyfile(wal, target_wal)
+        os.chmod(temp, FILE_MODE)
+        fsync_file(temp)
+        os.replace(temp, target)
+    except BaseException:
+        # A full disk is a common reason to restore: leave no partial copy taking space.
+        for leftover in (temp, temp.with_name(temp.name + "-journal"), target_wal):
+            with contextlib.suppress(FileNotFoundError):
+                leftover.unlink()
+        raise
     fsync_dir(target.parent)
     return target
 

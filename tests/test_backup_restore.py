@@ -280,3 +280,34 @@ def test_online_restore_under_a_committing_writer_keeps_the_invariant(
     assert connection.execute("SELECT SUM(balance) FROM writer_accounts").fetchone()[0] == 100_000
     assert connection.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     connection.close()
+
+
+def test_a_full_disk_during_the_safety_copy_changes_nothing_and_leaves_no_temp(
+    demo_db: Path, tmp_path: Path
+) -> None:
+    """A file-size limit stands in for a full disk: the safety copy cannot be written."""
+    backup = create_backup(demo_db, tmp_path / "backups").path
+    before = demo_db.read_bytes()
+    names_before = sorted(path.name for path in demo_db.parent.iterdir())
+    script = textwrap.dedent(
+        """
+        import resource, signal, sys
+        from backup.restore import restore_backup
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (4096, 4096))
+        try:
+            restore_backup(sys.argv[1], sys.argv[2], assume_yes=True)
+        except OSError:
+            sys.exit(3)
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(backup), str(demo_db)],
+        cwd=Path(__file__).resolve().parent.parent,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 3, done.stderr
+    assert demo_db.read_bytes() == before
+    assert sorted(path.name for path in demo_db.parent.iterdir()) == names_before
