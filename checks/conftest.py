@@ -24,6 +24,7 @@ from dbguard.findings import Finding, Severity
 from dbguard.quality.suites import SuiteFile, load_suites
 from dbguard.quality.targets import TARGETS, LatestBackup, RestoreDrill, Target
 from dbguard.run_config import run_config
+from dbguard.system import CpuWindow
 
 if TYPE_CHECKING:
     from dbguard.quality.validate import OutcomeCache
@@ -58,6 +59,12 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         for expectation in suite.expectations
     ]
     metafunc.parametrize(("expectation_case", "target"), params)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def cpu_window() -> CpuWindow:
+    """Opened when the first check starts, read by the CPU check near the end of the run."""
+    return CpuWindow()
 
 
 @pytest.fixture(scope="session")

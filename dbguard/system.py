@@ -91,6 +91,36 @@ def cpu_percent(interval: float = 0.2) -> float:
     return float(psutil.cpu_percent(interval=interval))
 
 
+class CpuWindow:
+    """CPU use of the rest of the machine since this window opened, this process's own work
+    left out: a check run reports the machine's load over the whole run without sleeping
+    for a sample (and without counting the check itself)."""
+
+    def __init__(self) -> None:
+        self._process = psutil.Process()
+        self._started = time.monotonic()
+        self._busy = self._machine_busy()
+        self._own = self._own_seconds()
+
+    def percent(self) -> float:
+        elapsed = time.monotonic() - self._started
+        if elapsed < 0.1:  # too short to mean anything: take a short sample instead
+            return cpu_percent()
+        others = (self._machine_busy() - self._busy) - (self._own_seconds() - self._own)
+        capacity = elapsed * (psutil.cpu_count() or 1)
+        return max(0.0, min(100.0, others / capacity * 100))
+
+    @staticmethod
+    def _machine_busy() -> float:
+        times = psutil.cpu_times()
+        idle = times.idle + getattr(times, "iowait", 0.0)
+        return float(sum(times) - idle)
+
+    def _own_seconds(self) -> float:
+        times = self._process.cpu_times()
+        return float(times.user + times.system)
+
+
 @dataclass(frozen=True)
 class UrlProbe:
     url: str  # masked

@@ -5,12 +5,18 @@ from __future__ import annotations
 import base64
 import dataclasses
 import http.server
+import subprocess
+import sys
 import threading
+import time
 from pathlib import Path
+
+import psutil
 
 from dbguard.config import SystemConfig
 from dbguard.findings import Severity, classify_above
 from dbguard.system import (
+    CpuWindow,
     UrlProbe,
     disk_finding,
     existing_ancestor,
@@ -110,3 +116,19 @@ def test_answer_slower_than_critical_is_critical() -> None:
     config = dataclasses.replace(SystemConfig(), response_critical_seconds=5.0)
     slow = UrlProbe("http://app/health", ok=True, seconds=5.5, status=200, error="")
     assert health_url_finding(slow, config, 0, 3).severity is Severity.CRITICAL
+
+
+def test_cpu_window_counts_other_processes_but_not_its_own_work() -> None:
+    window = CpuWindow()
+    spinner = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+    try:
+        deadline = time.monotonic() + 1.0
+        while time.monotonic() < deadline:  # this process busy too: must not be counted
+            pass
+        percent = window.percent()
+    finally:
+        spinner.kill()
+        spinner.wait()
+    cores = psutil.cpu_count() or 1
+    # One spinning process is one core's worth; allow for start-up and other load.
+    assert 100 / cores * 0.6 <= percent <= 100 / cores + 35
