@@ -35,11 +35,10 @@ from backup.manifest import (
     KIND_ARCHIVE,
     Manifest,
     publish_with_manifest,
-    read_manifest,
     sha256_of,
 )
 from backup.naming import PROJECT_ARCHIVE, temp_path, utc_now
-from backup.verify import VerifyResult
+from backup.verify import VerifyResult, manifest_mismatches, manifest_or_problem
 from dbguard import __version__
 from dbguard.errors import BackupError
 
@@ -159,20 +158,11 @@ def verify_archive(path: Path) -> VerifyResult:
     path = Path(path)
     if not path.is_file():
         raise BackupError(f"archive {path} does not exist", "see 'dbguard backup list'")
-    problems: list[str] = []
-    manifest: Manifest | None = None
-    try:
-        manifest = read_manifest(path)
-    except BackupError as error:
-        problems.append(error.message)
-    size = path.stat().st_size
+    manifest, problems = manifest_or_problem(path)
     count, read_problems = _read_back(path)
     problems.extend(read_problems)
     if manifest is not None:
-        if manifest.size != size:
-            problems.append(f"size is {size} bytes, manifest says {manifest.size}")
-        if manifest.sha256 != sha256_of(path):
-            problems.append("sha256 does not match the manifest")
+        problems.extend(manifest_mismatches(path, manifest, path.stat().st_size, sha256_of(path)))
         if not read_problems and manifest.file_count != count:
             problems.append(f"{count} files, manifest says {manifest.file_count}")
     return VerifyResult(path, not problems, problems, manifest)

@@ -76,6 +76,26 @@ def count_problems(counts: Mapping[str, int], expected: Mapping[str, int]) -> li
     return problems
 
 
+def manifest_or_problem(path: Path) -> tuple[Manifest | None, list[str]]:
+    """The manifest beside `path`, or None and the reason it cannot be used."""
+    try:
+        return read_manifest(path), []
+    except BackupError as error:
+        return None, [error.message]
+
+
+def manifest_mismatches(path: Path, manifest: Manifest, size: int, checksum: str) -> list[str]:
+    """How the file's name, size and bytes disagree with its manifest (empty if they agree)."""
+    problems = []
+    if manifest.file_name != path.name:
+        problems.append(f"the manifest belongs to {manifest.file_name}, not {path.name}")
+    if manifest.size != size:
+        problems.append(f"size is {size} bytes, manifest says {manifest.size} (truncated?)")
+    if manifest.sha256 != checksum:
+        problems.append("sha256 does not match the manifest (the file's bytes changed)")
+    return problems
+
+
 def verify_backup(path: Path) -> VerifyResult:
     """Check a backup against its manifest. A missing path is a BackupError (bad input)."""
     path = Path(path)
@@ -85,12 +105,7 @@ def verify_backup(path: Path) -> VerifyResult:
         )
     if not path.is_file():
         raise BackupError(f"backup {path} is not a file", "pass the path of a backup file")
-    problems: list[str] = []
-    manifest: Manifest | None = None
-    try:
-        manifest = read_manifest(path)
-    except BackupError as error:
-        problems.append(error.message)
+    manifest, problems = manifest_or_problem(path)
     try:
         size = path.stat().st_size
         with path.open("rb") as handle:
@@ -105,12 +120,7 @@ def verify_backup(path: Path) -> VerifyResult:
     elif not header_ok:
         problems.append("not a SQLite database (wrong file header)")
     if manifest is not None:
-        if manifest.file_name != path.name:
-            problems.append(f"the manifest belongs to {manifest.file_name}, not {path.name}")
-        if manifest.size != size:
-            problems.append(f"size is {size} bytes, manifest says {manifest.size} (truncated?)")
-        if manifest.sha256 != checksum:
-            problems.append("sha256 does not match the manifest (the file's bytes changed)")
+        problems.extend(manifest_mismatches(path, manifest, size, checksum))
     if header_ok:
         connection = open_immutable(path)
         try:
