@@ -12,7 +12,7 @@ row of a five-row table is not a 20 % alert.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from fractions import Fraction
 
 from dbguard.config import ChecksConfig
@@ -21,33 +21,26 @@ from dbguard.findings import Severity
 
 @dataclass(frozen=True)
 class DriftThresholds:
-    warning_percent: float = 10.0
-    critical_percent: float = 25.0
-    small_table_rows: int = 100
-    small_table_warning_rows: int = 2
-    small_table_critical_rows: int = 5
+    # No defaults here: the numbers live in [checks] (ChecksConfig) and the suites, not in code.
+    warning_percent: float
+    critical_percent: float
+    small_table_rows: int
+    small_table_warning_rows: int
+    small_table_critical_rows: int
 
     @classmethod
     def from_config(
         cls, checks: ChecksConfig, overrides: dict[str, float] | None = None
     ) -> DriftThresholds:
         """Thresholds from [checks], with a suite's own `meta.dbguard` overrides applied."""
-        values = {
-            "warning_percent": checks.warning_percent,
-            "critical_percent": checks.critical_percent,
-            "small_table_rows": checks.small_table_rows,
-            "small_table_warning_rows": checks.small_table_warning_rows,
-            "small_table_critical_rows": checks.small_table_critical_rows,
-        }
-        for key, value in (overrides or {}).items():
-            if key in values:
-                values[key] = value
+        names = [field.name for field in fields(cls)]
+        overrides = overrides or {}
+        # Each value keeps the type [checks] gives it (float percents, int row counts).
         return cls(
-            warning_percent=float(values["warning_percent"]),
-            critical_percent=float(values["critical_percent"]),
-            small_table_rows=int(values["small_table_rows"]),
-            small_table_warning_rows=int(values["small_table_warning_rows"]),
-            small_table_critical_rows=int(values["small_table_critical_rows"]),
+            **{
+                name: type(getattr(checks, name))(overrides.get(name, getattr(checks, name)))
+                for name in names
+            }
         )
 
 
