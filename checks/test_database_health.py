@@ -112,13 +112,12 @@ def test_wal_size(
         record_metric("wal_bytes", size)
         limits = config.database
         record_finding(
-            Finding(
-                check="database::wal_size",
-                severity=classify_above(size / MIB, limits.wal_warning_mb, limits.wal_critical_mb),
-                expected=f"WAL file at most {limits.wal_warning_mb:g} MiB (critical above {limits.wal_critical_mb:g})",
-                observed=f"{size / MIB:.1f} MiB",
-                remediation="a long-running reader stops checkpoints: find it, then run PRAGMA wal_checkpoint(TRUNCATE)",
-                target="live",
+            _size_finding(
+                "database::wal_size",
+                "WAL file",
+                size,
+                (limits.wal_warning_mb, limits.wal_critical_mb),
+                "a long-running reader stops checkpoints: find it, then run PRAGMA wal_checkpoint(TRUNCATE)",
             )
         )
 
@@ -134,17 +133,28 @@ def test_database_size(
         record_metric("db_bytes", size)
         limits = config.database
         record_finding(
-            Finding(
-                check="database::size",
-                severity=classify_above(
-                    size / MIB, limits.size_warning_mb, limits.size_critical_mb
-                ),
-                expected=f"database at most {limits.size_warning_mb:g} MiB (critical above {limits.size_critical_mb:g})",
-                observed=f"{size / MIB:.1f} MiB",
-                remediation="archive old rows, then VACUUM during a quiet hour; plan disk space for growth",
-                target="live",
+            _size_finding(
+                "database::size",
+                "database",
+                size,
+                (limits.size_warning_mb, limits.size_critical_mb),
+                "archive old rows, then VACUUM during a quiet hour; plan disk space for growth",
             )
         )
+
+
+def _size_finding(
+    check: str, what: str, size: int, limits_mb: tuple[float, float], remediation: str
+) -> Finding:
+    warning_mb, critical_mb = limits_mb
+    return Finding(
+        check=check,
+        severity=classify_above(size / MIB, warning_mb, critical_mb),
+        expected=f"{what} at most {warning_mb:g} MiB (critical above {critical_mb:g})",
+        observed=f"{size / MIB:.1f} MiB",
+        remediation=remediation,
+        target="live",
+    )
 
 
 def test_query_latency(
