@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from dbguard.report.redact import mask_secrets
+from dbguard.redact import mask_secrets
 
 log = logging.getLogger(__name__)
 

@@ -18,7 +18,7 @@ import psutil
 
 from dbguard.config import SystemConfig
 from dbguard.findings import Finding, Severity, classify_above
-from dbguard.report.redact import mask_secrets
+from dbguard.redact import mask_secrets
 
 
 def existing_ancestor(path: Path) -> Path:

@@ -86,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
         # A bug. The user still gets one line; --traceback shows where it happened.
         if wants_traceback:
             raise
-        from dbguard.report.redact import mask_secrets
+        from dbguard.redact import mask_secrets
 
         text = mask_secrets(f"internal error: {type(error).__name__}: {error}")
         message = " ".join(text.split())

@@ -25,7 +25,7 @@ from dbguard.health.connection import check_connection
 from dbguard.health.nagios import PerfValue, nagios_code, status_line
 from dbguard.health.rows import Band, band_around, change_finding, suite_bands
 from dbguard.history import History, Outcome, RunRecord, open_history, utc_now
-from dbguard.report.redact import mask_secrets
+from dbguard.redact import mask_secrets
 from dbguard.system import (
     disk_finding,
     health_url_finding,

@@ -20,7 +20,7 @@ from dbguard.config import Config
 from dbguard.errors import DbguardError
 from dbguard.findings import Severity
 from dbguard.history import History, Outcome, RunRecord, open_history, utc_now
-from dbguard.report.redact import MASK, mask_secrets, mask_url
+from dbguard.redact import MASK, mask_secrets, mask_url
 from dbguard.report.results import CheckResult, findings_from_properties, outcome_of
 from dbguard.run_config import run_config
 

@@ -18,7 +18,7 @@ from dbguard.errors import DbguardError
 from dbguard.findings import Severity
 from dbguard.health.rows import Band, band_around, suite_bands
 from dbguard.history import StoredRun, open_history, utc_now
-from dbguard.report.redact import mask_secrets
+from dbguard.redact import mask_secrets
 from dbguard.system import cpu_percent, disk_usage
 
 log = logging.getLogger(__name__)

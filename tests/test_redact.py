@@ -7,7 +7,7 @@ import string
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dbguard.report.redact import mask_secrets, mask_url
+from dbguard.redact import mask_secrets, mask_url
 
 SECRET_ALPHABET = string.ascii_letters + string.digits + "-_.~!$*+"
 
