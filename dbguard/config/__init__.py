@@ -1,0 +1,116 @@
+"""One typed configuration, read once from dbguard.toml and passed down.
+
+Lookup order: `--config PATH`, then $DBGUARD_CONFIG, then ./dbguard.toml; with
+none of them, the defaults apply relative to the current folder. Paths in the
+file are relative to the file. Command-line options override the file through
+`Config.with_overrides`. Each section is a dataclass in `dbguard.config.sections`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from dbguard.config.parse import build, check_consistency
+from dbguard.config.sections import (
+    ArchiveConfig,
+    BackupConfig,
+    ChecksConfig,
+    DatabaseConfig,
+    ReportsConfig,
+    RetentionConfig,
+    SystemConfig,
+)
+from dbguard.errors import ConfigError
+
+__all__ = [
+    "CONFIG_ENV_VAR",
+    "CONFIG_FILE_NAME",
+    "ArchiveConfig",
+    "BackupConfig",
+    "ChecksConfig",
+    "Config",
+    "DatabaseConfig",
+    "ReportsConfig",
+    "RetentionConfig",
+    "SystemConfig",
+    "find_config_file",
+    "load_config",
+]
+
+CONFIG_FILE_NAME = "dbguard.toml"
+CONFIG_ENV_VAR = "DBGUARD_CONFIG"
+
+
+@dataclass(frozen=True)
+class Config:
+    database: DatabaseConfig = field(default_factory=DatabaseConfig)
+    backup: BackupConfig = field(default_factory=BackupConfig)
+    archive: ArchiveConfig = field(default_factory=ArchiveConfig)
+    checks: ChecksConfig = field(default_factory=ChecksConfig)
+    system: SystemConfig = field(default_factory=SystemConfig)
+    reports: ReportsConfig = field(default_factory=ReportsConfig)
+    # The file this configuration came from, or None for the defaults.
+    source: Path | None = None
+
+    def with_overrides(self, **dotted: Any) -> Config:
+        """Return a copy with `section__key=value` overrides applied; None values are skipped."""
+        config = self
+        for name, value in dotted.items():
+            if value is None:
+                continue
+            section_name, key = name.split("__", 1)
+            section = getattr(config, section_name)
+            if isinstance(value, str) and isinstance(getattr(section, key), Path):
+                value = Path(value).expanduser().resolve()
+            config = dataclasses.replace(
+                config, **{section_name: dataclasses.replace(section, **{key: value})}
+            )
+        return config
+
+
+def find_config_file(explicit: str | os.PathLike[str] | None = None) -> Path | None:
+    """The configuration file to read, or None to use the defaults."""
+    if explicit:
+        path = Path(explicit).expanduser()
+        if not path.is_file():
+            raise ConfigError(
+                f"configuration file {path} does not exist",
+                "pass --config with the path of an existing dbguard.toml",
+            )
+        return path.resolve()
+    from_env = os.environ.get(CONFIG_ENV_VAR)
+    if from_env:
+        path = Path(from_env).expanduser()
+        if not path.is_file():
+            raise ConfigError(
+                f"{CONFIG_ENV_VAR}={from_env} does not name an existing file",
+                f"unset {CONFIG_ENV_VAR} or point it at a dbguard.toml",
+            )
+        return path.resolve()
+    local = Path.cwd() / CONFIG_FILE_NAME
+    return local.resolve() if local.is_file() else None
+
+
+def load_config(explicit: str | os.PathLike[str] | None = None) -> Config:
+    """Read the configuration (see the module docstring for where from)."""
+    path = find_config_file(explicit)
+    if path is None:
+        return build(Config, {}, Path.cwd(), "defaults", skip=("source",))
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise ConfigError(
+            f"{path} is not valid TOML: {error}", "fix the syntax of the file"
+        ) from None
+    except OSError as error:
+        raise ConfigError(
+            f"cannot read {path}: {error.strerror}", "check its permissions"
+        ) from None
+    config = build(Config, data, path.parent, str(path), skip=("source",))
+    check_consistency(config, str(path))
+    return dataclasses.replace(config, source=path)
