@@ -14,8 +14,8 @@ import sys
 import click
 
 from dbguard import __version__
+from dbguard.cli import alert, baseline, check, demo, health, lint, report, schedule, serve
 from dbguard.cli import backup as backup_commands
-from dbguard.cli import baseline, check, demo, health, lint, report, schedule
 from dbguard.errors import DbguardError, ExitCode
 
 
@@ -45,6 +45,8 @@ cli.add_command(lint.lint)
 cli.add_command(schedule.schedule)
 cli.add_command(health.health)
 cli.add_command(report.report)
+cli.add_command(alert.alert)
+cli.add_command(serve.serve)
 
 
 # Options of the `dbguard` group itself, which people also try after the subcommand.

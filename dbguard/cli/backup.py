@@ -108,11 +108,12 @@ def create(
     from backup.errors import BackupFailed
     from backup.prune import prune_backups
     from backup.snapshot import create_backup
+    from dbguard.alerts.sources import backup_alerts
 
     config = command_config(context, database__path=db, backup__dir=backup_dir)
     policy = _policy(config) if prune_after else None  # bad retention config fails before work
     try:
-        with _progress(config.database.path) as progress:
+        with backup_alerts(config), _progress(config.database.path) as progress:
             entry = create_backup(config.database.path, config.backup.dir, progress=progress)
     except BackupFailed as error:
         return _failed(error.one_line())

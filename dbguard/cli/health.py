@@ -18,8 +18,10 @@ from dbguard.errors import DbguardError, NagiosCode
 @click.pass_context
 def health(context: click.Context, db: str | None, quick: bool, no_record: bool) -> int:
     """Check connection, row counts, WAL, disk and memory; print one Nagios status line."""
+    from dbguard.alerts.sources import notify_health
     from dbguard.health.nagios import status_line
     from dbguard.health.quick import run_health
+    from dbguard.web.textfile import write_prometheus_textfile
 
     try:
         config = command_config(context, database__path=db)
@@ -35,4 +37,6 @@ def health(context: click.Context, db: str | None, quick: bool, no_record: bool)
         click.echo(status_line(NagiosCode.UNKNOWN, f"internal error: {error!r}"))
         return int(NagiosCode.UNKNOWN)
     click.echo(report.line())
+    notify_health(config, report.findings)
+    write_prometheus_textfile(config, report)
     return int(report.code)

@@ -20,7 +20,7 @@ def summary_block(pytest_config: pytest.Config) -> str:
     state = run.run_state(pytest_config)
     if not state.active:
         return ""
-    notes = [note for note in (state.config_error, state.history_error) if note]
+    notes = [note for note in (state.config_error, state.history_error, *state.notes) if note]
     history = run.history_of(state)
     if history is not None and history.recovered_from is not None:
         notes.append(

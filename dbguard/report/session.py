@@ -12,6 +12,7 @@ import logging
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,7 +21,7 @@ from dbguard.config import Config
 from dbguard.errors import DbguardError
 from dbguard.findings import Severity
 from dbguard.history import History, Outcome, RunRecord, open_history, utc_now
-from dbguard.redact import MASK, mask_secrets, mask_url
+from dbguard.redact import MASK, mask_secrets
 from dbguard.report.results import CheckResult, findings_from_properties, outcome_of
 from dbguard.run_config import run_config
 
@@ -44,13 +45,15 @@ class RunState:
     status: Severity = Severity.OK
     metrics: dict[str, float] = field(default_factory=dict)
     run_id: int | None = None
+    # Warnings about the run itself (an alert that could not be sent), for the report's notes.
+    notes: list[str] = field(default_factory=list)
     # pytest-html's ReportData, to put the status in the report's title.
     html_report: Any = None
 
     def secrets(self) -> list[str]:
         if self.config is None:
             return []
-        return [self.config.reports.webhook_url, self.config.system.health_url]
+        return self.config.secrets()
 
     def mask(self, text: str) -> str:
         return mask_secrets(text, self.secrets())
@@ -192,6 +195,11 @@ def finish(session: pytest.Session, exit_status: int) -> None:
     except Exception as error:  # the report must still be written
         state.history_error = f"could not append this run to the history: {error}"
         log.warning("%s", state.history_error)
+    from dbguard.alerts.sources import notify_check
+
+    html = session.config.getoption("htmlpath", None)
+    report = (Path.cwd() / Path(html).expanduser()).resolve() if html else None
+    state.notes += notify_check(state.config, state.status, state.results.values(), report).notes
 
 
 def terminal_summary(pytest_config: pytest.Config) -> list[str]:
@@ -201,7 +209,8 @@ def terminal_summary(pytest_config: pytest.Config) -> list[str]:
         return []
     from dbguard.report.terminal import summary_lines
 
-    return summary_lines(list(state.results.values()), state.status, database_label(state))
+    lines = summary_lines(list(state.results.values()), state.status, database_label(state))
+    return lines + [f"dbguard: warning: {note}" for note in state.notes]
 
 
 def database_label(state: RunState) -> str:
@@ -230,5 +239,7 @@ def mask_metadata(metadata: dict[str, Any], pytest_config: pytest.Config) -> Non
     if state.config is not None:
         metadata["dbguard database"] = database_label(state)
         metadata["dbguard config"] = state.mask(str(state.config.source or "(defaults)"))
-        if state.config.reports.webhook_url:
-            metadata["dbguard webhook"] = mask_url(state.config.reports.webhook_url)
+        if state.config.alerts.urls:
+            from dbguard.config.alerts import mask_alert_url
+
+            metadata["dbguard alerts"] = ", ".join(map(mask_alert_url, state.config.alerts.urls))
