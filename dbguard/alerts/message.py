@@ -86,7 +86,7 @@ def build_message(
     else:
         title = f"dbguard {source}: {status} (was {decision.previous.upper()})"
         notify_type = NOTIFY_TYPES[decision.status]
-    lines = [title, f"Database: {database}", f"Time: {_local(now)}"]
+    lines = [f"Database: {database}", f"Time: {_local(now)}"]
     if decision.state.since is not None and decision.kind is AlertKind.REPEAT:
         lines.append(f"Open since: {_local(decision.state.since)}")
     lines.append(f"Report: {report}" if report is not None else "Report: none written")

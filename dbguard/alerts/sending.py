@@ -104,5 +104,5 @@ def _reason(outcome: AppriseResult) -> str:
     messages = [
         entry.message for entry in outcome.logs() if entry.level in ("WARNING", "ERROR", "CRITICAL")
     ]
-    unique = list(dict.fromkeys(messages))
+    unique = list(dict.fromkeys(message.rstrip(".") for message in messages))
     return "; ".join(unique) or f"apprise: {outcome.status.name.lower()}"
