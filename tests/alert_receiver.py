@@ -1,4 +1,5 @@
-"""A real HTTP receiver on 127.0.0.1 for apprise's `json://` URLs, and a port that refuses.
+"""What the alert and endpoint tests share: a real HTTP receiver on 127.0.0.1 for apprise's
+`json://` URLs, a port that refuses, a free port, and the CLI run as a real process.
 
 `Receiver` answers 200 and keeps every JSON body; with `hang=True` it accepts the request
 and never answers until stopped (a hanging notifier). Used as a context manager it stops
@@ -8,9 +9,13 @@ its server thread on exit.
 from __future__ import annotations
 
 import json
+import os
 import socket
+import subprocess
+import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from types import TracebackType
 from typing import Any
 
@@ -78,3 +83,18 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+def dbguard(
+    *args: str, cwd: Path, env: dict[str, str] | None = None, timeout: float = 600
+) -> subprocess.CompletedProcess[str]:
+    """`dbguard ARGS` in `cwd`, without the caller's DBGUARD_* variables (plus `env`)."""
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("DBGUARD_")}
+    return subprocess.run(
+        [sys.executable, "-m", "dbguard", *args],
+        cwd=cwd,
+        env={**environment, **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )

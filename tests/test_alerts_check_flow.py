@@ -5,30 +5,15 @@ the Prometheus textfile and the weekly report's "Alerts sent"."""
 
 from __future__ import annotations
 
-import os
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from alert_receiver import Receiver
+from alert_receiver import Receiver, dbguard
 from check_project import ROOT
 from prometheus_client.parser import text_string_to_metric_families
 
 pytestmark = pytest.mark.slow  # three full quality runs with Great Expectations
-
-
-def dbguard(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("DBGUARD_")}
-    return subprocess.run(
-        [sys.executable, "-m", "dbguard", *args],
-        cwd=cwd,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
 
 
 def set_first_pue(db: Path, value: float | None) -> float:

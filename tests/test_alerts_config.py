@@ -3,12 +3,10 @@ apprise at load; the deprecated webhook_url; bad input is one line and exit 2.""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from alert_receiver import dbguard
 
 from dbguard.config import load_config
 from dbguard.config.alerts import alert_secrets, mask_alert_url, parse_duration
@@ -20,20 +18,6 @@ def write_config(folder: Path, text: str) -> Path:
     path = folder / "dbguard.toml"
     path.write_text(text)
     return path
-
-
-def dbguard(
-    *args: str, cwd: Path, env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[str]:
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("DBGUARD_")}
-    return subprocess.run(
-        [sys.executable, "-m", "dbguard", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={**environment, **(env or {})},
-    )
 
 
 def test_urls_from_the_file_and_the_environment_are_joined(tmp_path: Path) -> None:

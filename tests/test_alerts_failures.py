@@ -32,12 +32,22 @@ def sends(project: Path) -> list[tuple[str, str, str, int, str]]:
         ).fetchall()
 
 
-def test_refused_notifier_keeps_the_exit_code_notes_the_report_and_retries(
-    tmp_path: Path, demo_db_template: Path
-) -> None:
+@pytest.fixture(scope="module")
+def refused_run(
+    tmp_path_factory: pytest.TempPathFactory, demo_db_template: Path
+) -> tuple[Path, str, dict[str, Any], float]:
+    """One run whose notifier refuses at once: it takes the run's normal time."""
     url = refusing_url()
-    project = project_with(tmp_path, demo_db_template, [url])
-    first = run_project(project)
+    project = project_with(tmp_path_factory.mktemp("refused"), demo_db_template, [url])
+    started = time.monotonic()
+    result = run_project(project)
+    return project, url, result, time.monotonic() - started
+
+
+def test_refused_notifier_keeps_the_exit_code_notes_the_report_and_retries(
+    refused_run: tuple[Path, str, dict[str, Any], float],
+) -> None:
+    project, url, first, _ = refused_run
     assert first["exit_code"] == 1  # the critical finding, as without alerts
     html = Path(first["html"]).read_text()
     assert "alert (problem, CRITICAL) to json://127.0.0.1:" in html
@@ -55,17 +65,15 @@ def test_refused_notifier_keeps_the_exit_code_notes_the_report_and_retries(
 
 
 def test_hanging_notifier_is_abandoned_within_the_budget(
-    tmp_path: Path, demo_db_template: Path
+    tmp_path: Path,
+    demo_db_template: Path,
+    refused_run: tuple[Path, str, dict[str, Any], float],
 ) -> None:
-    plain = project_with(tmp_path / "plain", demo_db_template, [])
-    started = time.monotonic()
-    assert run_project(plain)["exit_code"] == 1
-    normal = time.monotonic() - started
-
+    normal = refused_run[3]
     with Receiver(hang=True) as receiver:
         # apprise itself would wait 30 s for this one; the run's budget is 1 s.
         url = f"{receiver.url}?rto=30&cto=30"
-        project = project_with(tmp_path / "hang", demo_db_template, [url], timeout_seconds=1)
+        project = project_with(tmp_path, demo_db_template, [url], timeout_seconds=1)
         started = time.monotonic()
         result = run_project(project)
         took = time.monotonic() - started

@@ -3,30 +3,15 @@
 
 from __future__ import annotations
 
-import os
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from alert_receiver import Receiver, refusing_url
+from alert_receiver import Receiver, dbguard, refusing_url
 from check_project import ROOT
 from prometheus_client.parser import text_string_to_metric_families
 
 pytestmark = pytest.mark.slow  # a dozen real dbguard processes
-
-
-def dbguard(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("DBGUARD_")}
-    return subprocess.run(
-        [sys.executable, "-m", "dbguard", *args],
-        cwd=cwd,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
 
 
 def configure(folder: Path, db: Path, urls: list[str], extra: str = "") -> None:
