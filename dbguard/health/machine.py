@@ -12,9 +12,14 @@ from dbguard.rules.system import HEALTH_URL_CHECK, disk_finding, health_url_find
 from dbguard.system import disk_usage, memory_usage, probe_url
 
 
-def add_machine(report: HealthReport, config: Config, history: History | None) -> None:
+def add_machine(
+    report: HealthReport, config: Config, history: History | None, *, local_database: bool = True
+) -> None:
+    """`local_database`: the database is a file here (SQLite), so its volume is watched too."""
     system = config.system
-    for label, where in (("db", config.database.path), ("backups", config.backup.dir)):
+    volumes = [("db", config.database.path)] if local_database else []
+    volumes.append(("backups", config.backup.dir))
+    for label, where in volumes:
         usage = disk_usage(where)
         report.findings.append(
             disk_finding(label, usage.percent, usage.free_bytes, str(usage.path), system)
@@ -28,7 +33,7 @@ def add_machine(report: HealthReport, config: Config, history: History | None) -
                 system.disk_critical_percent,
             )
         )
-        if label == "db":
+        if label == volumes[0][0]:
             report.facts.append(f"disk {usage.percent:.0f} %")
     memory = memory_usage()
     report.findings.append(memory_finding(memory.percent, memory.available_bytes, system))

@@ -4,7 +4,6 @@ and the facts of its one status line."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from dbguard.errors import NagiosCode
 from dbguard.findings import Finding, Severity
@@ -14,7 +13,7 @@ from dbguard.redact import mask_secrets
 
 @dataclass
 class HealthReport:
-    database: Path  # the file actually checked (a symlink's target)
+    database: str  # the file actually checked (a symlink's target), or the masked URL
     findings: list[Finding] = field(default_factory=list)
     perfdata: list[PerfValue] = field(default_factory=list)
     metrics: dict[str, float] = field(default_factory=dict)
