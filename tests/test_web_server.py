@@ -137,7 +137,7 @@ def test_health_quick_is_the_health_command_as_json(server: Server) -> None:
     body = response.json()
     assert body["status"] == "warning" and body["nagios_code"] == 1
     checks = {finding["check"] for finding in body["findings"]}
-    assert {"connection", "wal size", "memory"} <= checks
+    assert {"connection", "database::wal_size", "memory"} <= checks
     assert body["metrics"]["rows.pue_drill_data.live"] == 13680
 
 
@@ -148,9 +148,9 @@ def test_health_database_has_integrity_wal_size_and_latency(server: Server) -> N
     assert body["status"] == "ok"
     assert {f["check"] for f in body["findings"]} == {
         "connection",
-        "integrity",
-        "wal size",
-        "database size",
+        "database::integrity",
+        "database::wal_size",
+        "database::size",
     }
     assert body["latency_ms"] > 0 and body["db_bytes"] > 0 and body["wal_bytes"] >= 0
 

@@ -35,7 +35,7 @@ class AlertRun:
 
 
 def database_label(config: Config) -> str:
-    return mask_secrets(str(config.database.path), config.secrets())
+    return mask_secrets(config.database.key, config.secrets())
 
 
 def notify(

@@ -28,11 +28,12 @@ from starlette.routing import Route
 
 from dbguard.config import Config
 from dbguard.errors import DbguardError
+from dbguard.health.report import HealthReport
 from dbguard.redact import mask_secrets
 from dbguard.web import MOUNT_PATH
 from dbguard.web.cache import Snapshot
 from dbguard.web.metrics import exposition
-from dbguard.web.observations import HealthLike, Observations, observe
+from dbguard.web.observations import Observations, observe
 from dbguard.web.views import (
     database_json,
     error_json,
@@ -73,14 +74,14 @@ class Monitor:
         self.config = config
         self.secrets = [secret for secret in config.secrets() if secret]
         serve = config.serve
-        self.quick: Snapshot[HealthLike] = Snapshot(self._health(quick=True), serve.cache_seconds)
-        self.database: Snapshot[HealthLike] = Snapshot(
+        self.quick: Snapshot[HealthReport] = Snapshot(self._health(quick=True), serve.cache_seconds)
+        self.database: Snapshot[HealthReport] = Snapshot(
             self._health(quick=False), serve.cache_seconds
         )
         self.observations: Snapshot[Observations] = Snapshot(self._observe, serve.cache_seconds)
 
-    def _health(self, *, quick: bool) -> Callable[[], Awaitable[HealthLike]]:
-        async def compute() -> HealthLike:
+    def _health(self, *, quick: bool) -> Callable[[], Awaitable[HealthReport]]:
+        async def compute() -> HealthReport:
             from dbguard.health.quick import run_health
 
             return await anyio.to_thread.run_sync(
@@ -91,7 +92,7 @@ class Monitor:
 
     async def _observe(self) -> Observations:
         try:
-            health: HealthLike | None = (await self.quick.get())[0]
+            health: HealthReport | None = (await self.quick.get())[0]
         except DbguardError:
             health = None
         seen = await anyio.to_thread.run_sync(observe, self.config, health)
@@ -141,7 +142,7 @@ class Monitor:
         seen, age = await self.observations.get()
         base = request.scope.get("root_path", "")
         links = {name: f"{base}{path}" for name, path in ROUTES.items()}
-        database = mask_secrets(str(self.config.database.path), self.secrets)
+        database = mask_secrets(self.config.database.key, self.secrets)
         return self.json(overview_json(seen, database, links, age))
 
     async def report(self, request: Request) -> Response:

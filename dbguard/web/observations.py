@@ -8,50 +8,22 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Protocol
 
 from dbguard.config import Config
-from dbguard.findings import Finding, Severity
+from dbguard.findings import Severity
+from dbguard.health.report import HealthReport
 from dbguard.history import StoredRun, open_history
-from dbguard.metrics import row_counts_in
+from dbguard.metrics import CONNECT_MS, DB_BYTES, LATENCY_MS, WAL_BYTES, row_counts_in
 
 log = logging.getLogger(__name__)
 
-# Metric names the runs record (dbguard.metrics holds the row-count ones).
-CONNECT_MS = "connect_ms"
-LATENCY_MS = "latency_ms"
-WAL_BYTES = "wal_bytes"
-DB_BYTES = "db_bytes"
-# Recorded by the replication checks when replication is configured.
+# Recorded by the replication checks when replication is configured (a name for the
+# replication work to use; not in dbguard.metrics yet).
 REPLICATION_LAG_SECONDS = "replication_lag_seconds"
-
-
-class PerfLike(Protocol):
-    @property
-    def label(self) -> str: ...
-
-    @property
-    def value(self) -> float: ...
-
-
-class HealthLike(Protocol):
-    """What is read of a `dbguard health` run (dbguard.health's HealthReport)."""
-
-    @property
-    def findings(self) -> list[Finding]: ...
-
-    @property
-    def metrics(self) -> dict[str, float]: ...
-
-    @property
-    def perfdata(self) -> Sequence[PerfLike]: ...
-
-    @property
-    def severity(self) -> Severity: ...
 
 
 @dataclass(frozen=True)
@@ -82,7 +54,7 @@ class Observations:
         return max(0.0, (self.now - self.backups[0].created_at).total_seconds())
 
 
-def observe(config: Config, health: HealthLike | None = None) -> Observations:
+def observe(config: Config, health: HealthReport | None = None) -> Observations:
     """The numbers of a health run (if given), else of the last check run; plus the last
     check and the backups."""
     now = datetime.now(UTC)
@@ -91,8 +63,6 @@ def observe(config: Config, health: HealthLike | None = None) -> Observations:
         health.metrics if health is not None else (last_check.metrics if last_check else {})
     )
     latency_ms = live.get(CONNECT_MS) if health is not None else live.get(LATENCY_MS)
-    if latency_ms is None and health is not None:
-        latency_ms = next((p.value for p in health.perfdata if p.label == "connect"), None)
     connection = (
         next((f for f in health.findings if f.check == "connection"), None) if health else None
     )
@@ -116,7 +86,7 @@ def last_check_run(config: Config) -> StoredRun | None:
         return None
     try:
         history = open_history(path, verify=False)
-        return history.previous_run(kind="check", database=str(config.database.path))
+        return history.previous_run(kind="check", database=config.database.key)
     except (sqlite3.Error, OSError) as error:
         log.warning("cannot read the run history %s: %s", path, error)
         return None

@@ -11,12 +11,12 @@ import logging
 from pathlib import Path
 
 from dbguard.config import Config
-from dbguard.web.observations import HealthLike
+from dbguard.health.report import HealthReport
 
 log = logging.getLogger(__name__)
 
 
-def write_prometheus_textfile(config: Config, health: HealthLike | None = None) -> Path | None:
+def write_prometheus_textfile(config: Config, health: HealthReport | None = None) -> Path | None:
     """Write the metrics of `health` (a health run) or of the last check run; return the path,
     or None when no textfile is configured or it could not be written."""
     if not config.reports.prometheus_textfile:

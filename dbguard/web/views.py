@@ -7,14 +7,17 @@ from collections.abc import Iterable
 from typing import Any
 
 from dbguard.findings import Finding, Severity
-from dbguard.web.observations import HealthLike, Observations
+from dbguard.health.report import HealthReport
+from dbguard.metrics import CONNECT_MS, DB_BYTES, WAL_BYTES
+from dbguard.web.observations import Observations
 
 UNKNOWN = "unknown"
 # The health routes answer 200 while an uptime checker should stay quiet, 503 when it should page.
 HTTP_STATUS = {"ok": 200, "info": 200, "warning": 200, "critical": 503, UNKNOWN: 503}
-# The findings /health/database shows: opening, integrity, WAL and file size. (Both the names
-# `dbguard health` gives them and the `database::…` names of the quality checks.)
-DATABASE_CHECKS = ("connection", "integrity", "wal size", "database size")
+# The findings /health/database shows: opening, then the database's own (integrity, WAL and
+# file size; a PostgreSQL server's connections, transactions, standby lag).
+DATABASE_CHECKS = ("connection",)
+DATABASE_PREFIXES = ("database::", "postgres::")
 
 
 def http_status(status: str) -> int:
@@ -39,7 +42,7 @@ def _status(findings: Iterable[Finding]) -> str:
     return Severity.OK.value if worst is Severity.INFO else worst.value
 
 
-def health_json(report: HealthLike, age_seconds: float) -> dict[str, Any]:
+def health_json(report: HealthReport, age_seconds: float) -> dict[str, Any]:
     """`/health/quick`: what `dbguard health --quick` found."""
     status = _status(report.findings)
     return {
@@ -52,21 +55,18 @@ def health_json(report: HealthLike, age_seconds: float) -> dict[str, Any]:
 
 
 def is_database_finding(finding: Finding) -> bool:
-    return finding.check in DATABASE_CHECKS or finding.check.startswith("database::")
+    return finding.check in DATABASE_CHECKS or finding.check.startswith(DATABASE_PREFIXES)
 
 
-def database_json(report: HealthLike, age_seconds: float) -> dict[str, Any]:
+def database_json(report: HealthReport, age_seconds: float) -> dict[str, Any]:
     """`/health/database`: integrity (quick_check), WAL, size and latency of `dbguard health`."""
     findings = [finding for finding in report.findings if is_database_finding(finding)]
-    latency_ms = report.metrics.get("connect_ms")
-    if latency_ms is None:
-        latency_ms = next((p.value for p in report.perfdata if p.label == "connect"), None)
     return {
         "status": _status(findings),
         "findings": [finding_json(finding) for finding in findings],
-        "latency_ms": latency_ms,
-        "wal_bytes": report.metrics.get("wal_bytes"),
-        "db_bytes": report.metrics.get("db_bytes"),
+        "latency_ms": report.metrics.get(CONNECT_MS),
+        "wal_bytes": report.metrics.get(WAL_BYTES),
+        "db_bytes": report.metrics.get(DB_BYTES),
         "age_seconds": round(age_seconds, 3),
     }
 
