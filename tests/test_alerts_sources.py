@@ -102,3 +102,33 @@ def test_alert_test_prints_one_masked_line_per_url_and_exits_1_if_any_failed(
     assert ": sent (" in lines[0]
     assert lines[1].startswith("2. json://127.0.0.1:") and ": FAILED: " in lines[1]
     assert "SECRETQUERY1" not in mixed.stdout + mixed.stderr
+
+
+def test_one_connection_failure_that_recovers_sends_a_warning_never_a_critical(
+    tmp_path: Path, demo_db: Path
+) -> None:
+    """The plan: 1 failure is a warning, 3 in a row critical. A writer holding the database in
+    exclusive locking mode makes one health run fail to connect."""
+    with Receiver() as receiver:
+        configure(tmp_path, demo_db, [receiver.url])
+        config = tmp_path / "dbguard.toml"  # [database] comes first: give up on a lock quickly
+        config.write_text(
+            config.read_text().replace("[backup]", "connect_timeout_seconds = 0.2\n[backup]", 1)
+        )
+        holder = sqlite3.connect(demo_db)
+        try:
+            holder.execute("PRAGMA locking_mode = EXCLUSIVE")
+            holder.execute("UPDATE pue_data SET pue = pue WHERE id = 1")
+            holder.commit()  # the exclusive lock stays until the connection closes
+            locked = dbguard("health", "--quick", cwd=tmp_path)
+        finally:
+            holder.close()
+        assert locked.returncode == 1, locked.stdout  # Nagios WARNING
+        assert "connection: failed" in locked.stdout
+        assert dbguard("health", "--quick", cwd=tmp_path).returncode == 0
+    titles = [payload["title"] for payload in receiver.payloads]
+    assert titles == [
+        "dbguard health: WARNING (was OK)",
+        "dbguard health: RECOVERED, now OK (was WARNING)",
+    ]
+    assert not any("CRITICAL" in message for message in receiver.messages())

@@ -285,3 +285,17 @@ def test_a_port_in_use_is_one_line_and_exit_2(tmp_path: Path) -> None:
         f"dbguard: error: port {port} on 127.0.0.1 is in use"
         " (stop what listens there or pass another --port)"
     ]
+
+
+def test_a_request_that_outlives_its_timeout_is_503_unknown(
+    tmp_path: Path, demo_db_template: Path
+) -> None:
+    running = start_server(
+        tmp_path, demo_db_template, "request_timeout_seconds = 0.001\ncache_seconds = 0\n"
+    )
+    try:
+        response = get(running, "/health/database", {})
+        assert response.status_code == 503
+        assert response.json() == {"status": "unknown", "error": "no answer within 0.001 s"}
+    finally:
+        assert stop(running.process) == 0
