@@ -134,3 +134,11 @@ def test_masked_url_keeps_what_identifies_a_destination() -> None:
 )
 def test_durations(text: str, seconds: int) -> None:
     assert parse_duration(text).total_seconds() == seconds
+
+
+def test_a_plain_word_in_a_json_url_path_is_not_masked_elsewhere() -> None:
+    secrets = alert_secrets(("json://127.0.0.1:8080/alerts",))
+    text = "database /srv/alerts/db.sqlite3, sent to json://127.0.0.1:8080/alerts"
+    assert mask_secrets(text, secrets) == (
+        "database /srv/alerts/db.sqlite3, sent to json://127.0.0.1:8080/****"
+    )

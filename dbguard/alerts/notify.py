@@ -75,16 +75,16 @@ def _notify(
     status = severity or Severity.worst([finding.severity for finding in findings])
     secrets = config.secrets()
     database = database_label(config)
-    store: AlertStore | None = AlertStore(config.reports.history)
+    store = AlertStore(config.reports.history)
     notes: list[str] = []
     try:
-        known = store.states(source, database) if store else {}
+        known, stored = store.states(source, database), True
     except (sqlite3.Error, OSError) as error:
         notes.append(
             f"alert state in {config.reports.history} unreadable ({error}): alerts sent as if"
             " none had been sent before"
         )
-        known, store = {}, None
+        known, stored = {}, False
     policy = AlertPolicy.from_config(alerts)
     new_states: dict[str, AlertState] = {}
     pending: list[tuple[str, AlertDecision]] = []
@@ -131,7 +131,7 @@ def _notify(
                 delivery.seconds,
             )
         )
-    if store is not None and (new_states or sent):
+    if stored and (new_states or sent):
         try:
             store.save(source, database, new_states, sent)
         except (sqlite3.Error, OSError) as error:

@@ -91,7 +91,7 @@ def migrate_webhook_url(data: dict[str, Any], where: str) -> dict[str, Any]:
     alerts["urls"] = [*existing, url] if isinstance(existing, list) else existing
     data["alerts"] = alerts
     log.warning(
-        "dbguard: warning: [reports] webhook_url in %s is deprecated; it is sent to as the alert"
+        "dbguard: warning: [reports] webhook_url in %s is deprecated; it is used as the alert"
         " URL %s (move it to [alerts] urls)",
         where,
         mask_alert_url(url),
@@ -182,7 +182,10 @@ def mask_alert_url(url: str) -> str:
 
 
 def alert_secrets(urls: tuple[str, ...]) -> list[str]:
-    """The parts of each URL that must never be written anywhere (for mask_secrets)."""
+    """What of each URL must never be written anywhere (for mask_secrets): the URL itself (and
+    without its scheme), its password and query values; for services whose host and path
+    are the token, those too. A json:// path alone (e.g. "/alerts") is not masked on its
+    own: it would mask the same word in every file path of a report."""
     secrets: list[str] = []
     for url in urls:
         try:
@@ -190,9 +193,11 @@ def alert_secrets(urls: tuple[str, ...]) -> list[str]:
         except ValueError:
             secrets.append(url)
             continue
-        pieces = [parts.password or "", parts.path, *(value for _, value in parse_qsl(parts.query))]
+        pieces = [url, parts.password or "", *(value for _, value in parse_qsl(parts.query))]
+        if parts.path not in ("", "/") or parts.query or parts.password:
+            pieces.append(url.split("://", 1)[-1])
         if parts.scheme.lower() not in HOST_SCHEMES:
-            pieces += [parts.username or "", parts.hostname or "", parts.netloc]
+            pieces += [parts.netloc, parts.path, parts.username or "", parts.hostname or ""]
         # Longest first: a piece that holds another is masked whole.
         secrets += sorted({piece for piece in pieces if len(piece) >= 4}, key=len, reverse=True)
     return secrets

@@ -100,5 +100,4 @@ def prepare_server(config: Config) -> PreparedServer:
             f"cannot listen on {host}:{port}: {error.strerror}",
             "pass --host 127.0.0.1 and a free --port above 1024",
         ) from None
-    sock.set_inheritable(True)
     return PreparedServer(config, sock)
