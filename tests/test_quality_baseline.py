@@ -17,7 +17,8 @@ from dbguard.config import Config
 from dbguard.errors import SuiteError
 from dbguard.history import RunRecord, open_history
 from dbguard.quality.baseline import BaselineRefusedError, capture_baselines, is_managed
-from dbguard.quality.suites import dump_suite, load_suites
+from dbguard.quality.suite_files import dump_suite
+from dbguard.quality.suites import load_suites
 
 ANALYST_ENTRY: dict[str, Any] = {
     "description": "PUE of the Beijing sites stays below 2.5 (李娜, OPS-42)",

@@ -11,7 +11,8 @@ import pytest
 
 from dbguard.check_run import PROJECT_ROOT
 from dbguard.findings import Severity
-from dbguard.quality.suites import SuiteFile, dump_suite, load_suite_file, load_suites
+from dbguard.quality.suite_files import dump_suite
+from dbguard.quality.suites import SuiteFile, load_suite_file, load_suites
 from dbguard.quality.validate import ExpectationOutcome, SuiteValidator
 
 
@@ -86,7 +87,10 @@ def test_missing_table_makes_every_expectation_critical(
         connection.execute("DROP TABLE pue_comment")
     outcomes = validator.validate(demo_db, repo_suites["pue_comment"])
     assert outcomes and all(outcome.severity is Severity.CRITICAL for outcome in outcomes)
-    assert "does not exist" in outcomes[0].observed
+    assert outcomes[0].observed == (
+        "errored: the suite names table 'pue_comment', which the database lacks"
+    )
+    assert "does not exist" in outcomes[0].details
 
 
 def test_garbage_file_gives_critical_outcomes_not_an_exception(

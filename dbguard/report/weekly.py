@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from dbguard.config import Config
-from dbguard.database import connect_read_only, row_counts
+from dbguard.database import connect_read_only, require_database, row_counts
 from dbguard.errors import DbguardError
 from dbguard.findings import Severity
 from dbguard.health.rows import Band, band_around, suite_bands
@@ -279,10 +279,16 @@ def render(facts: WeekFacts, config: Config) -> str:
     return mask_secrets("\n".join(lines), [config.reports.webhook_url, config.system.health_url])
 
 
-def write_weekly_report(config: Config, now: datetime | None = None) -> Path:
-    """Write `reports/weekly_report_YYYYMMDD.md` (UTC date, as the plan names it); return its path."""
+def write_weekly_report(
+    config: Config, now: datetime | None = None, *, reports_dir: Path | None = None
+) -> Path:
+    """Write `weekly_report_YYYYMMDD.md` (UTC date, as the plan names it) into `reports_dir`
+    (default `[reports] dir`); return its path. A database that does not exist is bad input
+    (a typo in --db), not a critical week."""
+    require_database(config.database.path, sqlite_header=False)
     facts = gather(config, now)
-    path = Path(config.reports.dir) / f"weekly_report_{facts.end:%Y%m%d}.md"
+    folder = Path(config.reports.dir) if reports_dir is None else reports_dir
+    path = folder / f"weekly_report_{facts.end:%Y%m%d}.md"
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.tmp")
     temporary.write_text(render(facts, config), encoding="utf-8")
