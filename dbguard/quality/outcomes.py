@@ -34,6 +34,14 @@ SCHEMA_REMEDIATION = (
     "only if it was dropped by mistake, restore from the latest verified backup "
     "(dbguard backup restore --latest)"
 )
+# GX 1.24 filters nulls for some expectations (unique, value lengths, …) through a condition
+# string `col("name").notnull()` that its parser cannot escape: a `"` in the column name breaks it.
+QUOTE_IN_COLUMN_REMEDIATION = (
+    "Great Expectations cannot run this expectation on a column whose name holds a double "
+    'quote (its null filter cannot quote it): check that column with an unexpected_rows_expectation '
+    'whose query quotes it ("a""b" for a"b)'
+)
+GX_CONDITION_ERROR = "unable to parse condition: col("
 # SQLite's own words when a query names what the database lacks.
 NO_SUCH = re.compile(r"no such (column|table): ([^\s)\]]+)")
 
@@ -90,6 +98,8 @@ def errored(
     mismatch = schema_mismatch(expectation, shape, message)
     if mismatch:
         remediation = SCHEMA_REMEDIATION.format(mismatch=mismatch)
+    elif GX_CONDITION_ERROR in message:
+        remediation = QUOTE_IN_COLUMN_REMEDIATION
     else:
         remediation = str(expectation.meta.get("remediation") or ERROR_REMEDIATION)
     return ExpectationOutcome(
