@@ -133,19 +133,19 @@ def run_checks(
     # all is a wrong path (exit 2); the configured live database turning into one is damage,
     # a critical finding for the checks to report.
     require_database(config.database.path, sqlite_header=other)
-    # A malformed suite is bad input: one line naming the file, exit 2, before pytest starts.
     from dbguard.quality.suites import load_suites, require_expectations_dir
 
     if checks_dir is None:  # the project's own checks/ read the suites; a test's may not
         require_expectations_dir(config.checks.expectations_dir)
         checks_dir = checks_folder(config)
-    load_suites(config.checks.expectations_dir)
-    import pytest
-
     reports = None
     if write_report:
         reports = report_paths(reports_folder(config, configured_database), report)
         require_writable(reports)
+    # A malformed suite is bad input: one line naming the file, exit 2, before pytest starts.
+    load_suites(config.checks.expectations_dir)
+    import pytest
+
     args = pytest_arguments(
         config, strict=strict, extra=extra, reports=reports, checks_dir=checks_dir
     )

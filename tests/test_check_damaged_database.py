@@ -1,4 +1,5 @@
-"""A live database that exists but is damaged is a critical finding with a report, not an input error."""
+"""The configured live database that exists but is damaged is a critical finding with a report,
+not an input error (a file named with --db that is not SQLite is: see test_check_bad_input)."""
 
 from __future__ import annotations
 
@@ -30,6 +31,18 @@ def test_check_reports_a_garbage_live_file_as_critical(tmp_path: Path) -> None:
     assert "integrity" in result.stdout
     assert 'data-status="CRITICAL"' in (tmp_path / "reports" / "latest.html").read_text()
     assert garbage.read_bytes() == before
+    # After that critical run, baseline names the real reason, not the run history.
+    baseline = subprocess.run(
+        [sys.executable, "-m", "dbguard", "baseline"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert baseline.returncode == 2
+    assert baseline.stderr.strip() == (
+        f"dbguard: error: {garbage} is not a SQLite database (pass --db with a SQLite file)"
+    )
 
 
 def test_check_of_a_missing_database_is_one_line_and_exit_2(tmp_path: Path) -> None:
