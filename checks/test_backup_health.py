@@ -208,7 +208,7 @@ def drill_remediation(failed: list[ExpectationOutcome]) -> str:
     fix_suite = (
         f"{len(mismatched)} expectation(s) name tables or columns the backup lacks "
         f"({mismatched[0].schema_mismatch}): if the schema changed on purpose, fix the suite "
-        "(`dbguard lint` shows where); that is no reason to restore an older backup"
+        "(`dbguard lint` shows where); the backup is not at fault"
         if mismatched
         else ""
     )
