@@ -64,7 +64,9 @@ def test_a_finished_run_leaves_nothing_and_removes_a_killed_runs_copy(project: P
     (abandoned / "restore-drill.sqlite3").write_bytes(b"\0" * 4096)
     result = subprocess.run(**check_command(project), timeout=300)  # type: ignore[call-overload]
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
-    junit = Path(next(line for line in result.stdout.splitlines() if line.startswith("junit:"))[7:])
+    junit = Path(
+        next(line for line in result.stdout.splitlines() if line.startswith("junit:")).split()[-1]
+    )
     (drill,) = [case for case in read_junit(junit) if case.name == "test_restore_drill"]
     assert drill.outcome == "passed"  # the drill restored a copy, and it is gone
     assert list((project / "tmp").iterdir()) == []
