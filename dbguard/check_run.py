@@ -136,8 +136,8 @@ def run_checks(
     from dbguard.quality.suites import load_suites, require_expectations_dir
 
     if checks_dir is None:  # the project's own checks/ read the suites; a test's may not
-        require_expectations_dir(config.checks.expectations_dir)
         checks_dir = checks_folder(config)
+        require_expectations_dir(config.checks.expectations_dir)
     reports = None
     if write_report:
         reports = report_paths(reports_folder(config, configured_database), report)

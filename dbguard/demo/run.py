@@ -7,7 +7,7 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from dbguard.check_run import PROJECT_ROOT, run_checks
+from dbguard.check_run import PROJECT_ROOT, checks_folder, run_checks
 from dbguard.config import Config
 from dbguard.demo.database import build_demo_database
 from dbguard.errors import ExitCode
@@ -41,6 +41,7 @@ def run_demo(config: Config, demo_dir: Path) -> DemoResult:
     from backup.snapshot import create_backup
 
     config = demo_config(config, demo_dir)
+    checks_folder(config)  # installed without the project folder: say so before building
     database = build_demo_database(config.database.path)
     log.info("built demo database %s", database)
     backup = create_backup(database, config.backup.dir)
