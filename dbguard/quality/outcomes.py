@@ -38,7 +38,7 @@ SCHEMA_REMEDIATION = (
 # string `col("name").notnull()` that its parser cannot escape: a `"` in the column name breaks it.
 QUOTE_IN_COLUMN_REMEDIATION = (
     "Great Expectations cannot run this expectation on a column whose name holds a double "
-    'quote (its null filter cannot quote it): check that column with an unexpected_rows_expectation '
+    "quote (its null filter cannot quote it): check that column with an unexpected_rows_expectation "
     'whose query quotes it ("a""b" for a"b)'
 )
 GX_CONDITION_ERROR = "unable to parse condition: col("
