@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
 
-from dbguard.config import Config
+from dbguard.config import Config, DatabaseConfig
 from dbguard.database import require_database
 from dbguard.errors import ConfigError, DbguardError, ExitCode
 from dbguard.report_files import (
@@ -120,7 +120,7 @@ def run_checks(
     report: Path | None = None,
     write_report: bool = True,
     checks_dir: Path | None = None,
-    configured_database: Path | None = None,
+    configured_database: DatabaseConfig | None = None,
 ) -> CheckRun:
     """Run checks/ against `config`'s live DB and backups; write the reports.
 

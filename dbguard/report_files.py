@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from dbguard.config import Config
+from dbguard.config import Config, DatabaseConfig
 from dbguard.errors import ConfigError
 
 LATEST_NAME = "latest.html"
@@ -33,27 +33,33 @@ class ReportPaths:
     latest: Path
 
 
-def is_other_database(config: Config, configured_database: Path | None) -> bool:
+def is_other_database(config: Config, configured: DatabaseConfig | None) -> bool:
     """Whether `config` checks a database other than the configured one (None: it is that one)."""
-    if configured_database is None:
-        return False
-    return Path(config.database.path).resolve() != Path(configured_database).resolve()
+    return configured is not None and _identity(config.database) != _identity(configured)
 
 
-def reports_folder(config: Config, configured_database: Path | None = None) -> Path:
+def reports_folder(config: Config, configured: DatabaseConfig | None = None) -> Path:
     """`[reports] dir` for the configured database, a subfolder of it for any other."""
     base = Path(config.reports.dir)
-    if not is_other_database(config, configured_database):
+    if not is_other_database(config, configured):
         return base
-    return base / database_folder_name(config.database.path)
+    return base / database_folder_name(config.database)
 
 
-def database_folder_name(database: Path) -> str:
-    """`<file name>-<8 hex digits of its resolved path>`: safe in a path, one per database."""
-    resolved = Path(database).expanduser().resolve()
-    name = re.sub(r"[^\w.-]", "_", resolved.name).lstrip(".-")[:60] or "database"
-    digest = hashlib.sha256(str(resolved).encode("utf-8")).hexdigest()[:8]
+def database_folder_name(database: DatabaseConfig) -> str:
+    """`<file name>-<8 hex digits of its full path>` (for PostgreSQL, of its masked URL):
+    safe in a path, one per database."""
+    identity = _identity(database)
+    shown = identity.rstrip("/").rsplit("/", 1)[-1].split("?", 1)[0]
+    name = re.sub(r"[^\w.-]", "_", shown).lstrip(".-")[:60] or "database"
+    digest = hashlib.sha256(identity.encode("utf-8")).hexdigest()[:8]
     return f"{name}-{digest}"
+
+
+def _identity(database: DatabaseConfig) -> str:
+    if database.is_postgres:
+        return database.key
+    return str(Path(database.path).expanduser().resolve())
 
 
 def report_paths(

@@ -18,6 +18,7 @@ from quality_runs import write_config
 
 from backup.snapshot import create_backup
 from dbguard.check_run import PROJECT_ROOT
+from dbguard.config import DatabaseConfig
 from dbguard.report_files import database_folder_name
 
 pytestmark = pytest.mark.slow
@@ -77,7 +78,7 @@ def test_check_of_another_database_writes_into_its_own_folder(
     assert runs["check"].returncode == 0, runs["check"].stdout[-3000:]
     result = runs["check-other"]
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
-    own = project / "reports" / database_folder_name(other)
+    own = project / "reports" / database_folder_name(DatabaseConfig(path=other))
     assert printed(result, "report:").parent == own
     assert printed(result, "junit:").parent == own
     assert printed(result, "latest:") == own / "latest.html"
@@ -93,7 +94,7 @@ def test_the_configured_databases_latest_report_is_left_alone(
     assert latest.read_text() == runs["before"].stdout
     assert str(other) not in latest.read_text()
     assert printed(runs["latest-other"], "/") == (
-        project / "reports" / database_folder_name(other) / "latest.html"
+        project / "reports" / database_folder_name(DatabaseConfig(path=other)) / "latest.html"
     )
 
 
@@ -105,7 +106,9 @@ def test_weekly_report_of_another_database_does_not_overwrite_the_configured_one
     assert configured.parent == project / "reports"
     result = runs["weekly-other"]
     assert result.returncode == 0, result.stderr
-    assert printed(result, "/").parent == project / "reports" / database_folder_name(other)
+    assert printed(result, "/").parent == project / "reports" / database_folder_name(
+        DatabaseConfig(path=other)
+    )
     assert printed(result, "/").name == configured.name
     assert configured.read_text() == runs["weekly-before"].stdout
 

@@ -32,13 +32,12 @@ def check(
     """Run checks/ on the live database and its latest backup. Exit 1 on a critical finding."""
     from dbguard.check_run import run_checks
 
-    configured = command_config(context)
-    config = configured.with_overrides(database__path=db, backup__dir=backup_dir)
+    config = command_config(context, database__path=db, backup__dir=backup_dir)
     result = run_checks(
         config,
         strict=strict,
         report=Path(report) if report else None,
-        configured_database=configured.database.path,
+        configured_database=command_config(context).database,
     )
     if result.reports is not None:
         click.echo(f"report: {result.reports.html}")

@@ -21,9 +21,8 @@ from dbguard.report_files import LATEST_NAME, reports_folder
 @click.pass_context
 def report(context: click.Context, db: str | None, weekly: bool) -> int:
     """Write the weekly report (--weekly) or print the path of the latest HTML report."""
-    configured = command_config(context)
-    config = configured.with_overrides(database__path=db)
-    folder = reports_folder(config, configured.database.path)
+    config = command_config(context, database__path=db)
+    folder = reports_folder(config, command_config(context).database)
     if weekly:
         from dbguard.report.weekly import write_weekly_report
 

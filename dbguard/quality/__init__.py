@@ -6,7 +6,8 @@ files), `suite_entries` (each entry checked against GX, its label),
 `suite_files` (safe file names, canonical text, atomic writes), `queries` (SQL
 text around a table, identifiers quoted), `validate` (a suite against a SQLite
 file), `outcomes` (a GX result as a finding with fitting advice),
-`row_examples` (the table's key and the rows that broke a rule), `severity`
-(pure classification), `baseline` (re-capturing row-count baselines), `lint`
-(suites against the live schema), `targets` (what a run checks).
+`row_examples` (the table's key and the rows that broke a rule), `suite_bands`
+(the suites' row-count bands as plain JSON, for health), `baseline`
+(re-capturing row-count baselines), `lint` (suites against the live schema),
+`targets` (what a run checks). Threshold decisions live in dbguard.rules.
 """

@@ -14,13 +14,10 @@ from typing import Any
 
 from dbguard.findings import Finding, Severity
 from dbguard.quality.row_examples import EXAMPLES, TableShape
-from dbguard.quality.severity import expectation_severity
 from dbguard.quality.suites import Expectation, SuiteFile
+from dbguard.rules.expectations import expectation_severity
+from dbguard.rules.rows import ROW_COUNT_REMEDIATION
 
-ROW_COUNT_REMEDIATION = (
-    "audit recent writes (数据审计); if rows were lost, restore from the latest verified backup "
-    "(dbguard backup restore --latest); if the change is intended, run dbguard baseline"
-)
 RULE_REMEDIATION = (
     "correct the rows named in details at their source; if they arrived by mistake, "
     "restore from the latest verified backup"
