@@ -23,6 +23,9 @@ from dbguard.quality.suite_entries import (
     shape_problems,
 )
 
+# Writing lives in suite_files; these two stay importable from here for existing callers.
+from dbguard.quality.suite_files import dump_suite, write_suite
+
 if TYPE_CHECKING:
     from great_expectations.core import ExpectationSuite
     from great_expectations.expectations.expectation_configuration import (
@@ -34,11 +37,13 @@ __all__ = [
     "Expectation",
     "Problem",
     "SuiteFile",
+    "dump_suite",
     "load_suite_file",
     "load_suites",
     "parse_suite_file",
     "require_expectations_dir",
     "suite_paths",
+    "write_suite",
 ]
 
 LINT_HINT = "run `dbguard lint` to list every problem with what to do"
