@@ -216,3 +216,31 @@ def test_a_column_gx_cannot_filter_gets_advice_that_fits(tmp_path: Path) -> None
     assert outcome.severity is Severity.CRITICAL
     assert outcome.remediation.startswith("Great Expectations cannot run this expectation")
     assert "unexpected_rows_expectation" in outcome.remediation
+
+
+def test_what_gx_table_assets_accept_which_dbguard_relies_on(tmp_path: Path) -> None:
+    """Measured with GX 1.24: a plain name goes into SQL unquoted (a keyword breaks it); a name
+    in double quotes is quoted properly, inner quotes included; quotes at the ends are
+    stripped, so such names need the query asset. If GX changes this, revisit whole_table_batch."""
+    from dbguard.quality.gx_context import ephemeral_context, sqlite_read_only_url
+
+    database = tmp_path / "db.sqlite3"
+    build_database(database)
+    context = ephemeral_context()
+
+    def accepted(table_name: str) -> bool:
+        # A source (an engine) per probe: SQLAlchemy caches compiled SQL by the name's text,
+        # so a quoted probe after an unquoted one of the same name would reuse the bad SQL.
+        source = context.data_sources.add_sqlite(
+            f"probe-{len(context.data_sources.all())}",
+            connection_string=sqlite_read_only_url(database),
+        )
+        try:
+            source.add_table_asset(name="asset", table_name=table_name)
+        except Exception:
+            return False
+        return True
+
+    assert not accepted("order")
+    assert all(accepted(f'"{name}"') for name in NAMES)
+    assert not accepted('"[bracketed]"')
