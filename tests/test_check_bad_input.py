@@ -11,25 +11,14 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from quality_runs import write_config
+from quality_runs import dbguard, write_config
 
 from dbguard.check_run import PROJECT_ROOT
-
-
-def dbguard(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "dbguard", *args],
-        cwd=folder,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
 
 
 def assert_one_line_before_the_suite(result: subprocess.CompletedProcess[str], folder: Path) -> str:

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from quality_runs import read_junit, write_config
+from quality_runs import dbguard, read_junit, write_config
 
 from backup.snapshot import create_backup
 from dbguard.check_run import PROJECT_ROOT
@@ -34,16 +34,8 @@ pytestmark = pytest.mark.slow
 DRILL_GLOB = "dbguard-restore-drill-*"
 
 
-def dbguard(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    environment = {**os.environ, "TMPDIR": str(folder / "tmp")}
-    return subprocess.run(
-        [sys.executable, "-m", "dbguard", *args],
-        cwd=folder,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+def in_project(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return dbguard(folder, *args, environment={"TMPDIR": str(folder / "tmp")})
 
 
 def printed(result: subprocess.CompletedProcess[str], label: str) -> Path:
@@ -92,14 +84,14 @@ def runs(demo_db_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Ru
     abandoned.mkdir()
     (abandoned / "restore-drill.sqlite3").write_bytes(b"\0" * 4096)
     found = Runs(project, other)
-    found.results["check"] = dbguard(project, "check")
-    found.results["weekly"] = dbguard(project, "report", "--weekly")
+    found.results["check"] = in_project(project, "check")
+    found.results["weekly"] = in_project(project, "report", "--weekly")
     found.latest_before = (project / "reports" / "latest.html").read_text()
     found.weekly_before = printed(found.results["weekly"], "/").read_text()
-    found.results["check-other"] = dbguard(project, "check", "--db", str(other))
-    found.results["weekly-other"] = dbguard(project, "report", "--weekly", "--db", str(other))
-    found.results["latest-other"] = dbguard(project, "report", "--db", str(other))
-    found.results["weekly-missing"] = dbguard(
+    found.results["check-other"] = in_project(project, "check", "--db", str(other))
+    found.results["weekly-other"] = in_project(project, "report", "--weekly", "--db", str(other))
+    found.results["latest-other"] = in_project(project, "report", "--db", str(other))
+    found.results["weekly-missing"] = in_project(
         project, "report", "--weekly", "--db", str(project / "db.sqlite")
     )
     return found

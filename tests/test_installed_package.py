@@ -29,6 +29,12 @@ IGNORED = shutil.ignore_patterns("__pycache__", "*.egg-info", "build")
 ENVIRONMENT = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
 
 
+def run(cwd: Path, *command: str, check: bool = False) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        command, cwd=cwd, env=ENVIRONMENT, capture_output=True, text=True, timeout=600, check=check
+    )
+
+
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A venv holding a real (non-editable) install of dbguard; its dependencies are the dev
@@ -41,44 +47,18 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for name in ("dbguard", "backup"):
         shutil.copytree(PROJECT_ROOT / name, source / name, ignore=IGNORED)
     venv = root / "venv"
-    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
-    python = venv / "bin" / "python"
-    site_packages = subprocess.run(
-        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-        env=ENVIRONMENT,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.strip()
+    run(root, sys.executable, "-m", "venv", "--without-pip", str(venv), check=True)
+    python = str(venv / "bin" / "python")
+    purelib = "import sysconfig; print(sysconfig.get_paths()['purelib'])"
+    site_packages = run(root, python, "-c", purelib, check=True).stdout.strip()
     (Path(site_packages) / "dev-dependencies.pth").write_text(
         sysconfig.get_paths()["purelib"] + "\n"
     )
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "--python",
-            str(python),
-            "install",
-            "--quiet",
-            "--no-deps",
-            str(source),
-        ],
-        check=True,
-        env=ENVIRONMENT,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    located = subprocess.run(
-        [str(python), "-c", "import dbguard; print(dbguard.__file__)"],
-        cwd=root,  # not the repository, whose dbguard/ `python -c` would find first
-        env=ENVIRONMENT,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.strip()
+    pip = [sys.executable, "-m", "pip", "--python", python]
+    run(root, *pip, "install", "--quiet", "--no-deps", str(source), check=True)
+    # From root, not the repository, whose dbguard/ `python -c` would find first.
+    where = run(root, python, "-c", "import dbguard; print(dbguard.__file__)", check=True)
+    located = where.stdout.strip()
     assert located.startswith(site_packages), located  # the installed copy, not the repository
     return venv / "bin" / "dbguard"
 
@@ -103,14 +83,7 @@ def test_check_outside_a_project_folder_says_where_dbguard_runs_from(
     installed: Path, project: Path, tmp_path: Path
 ) -> None:
     shutil.copyfile(project / "db.sqlite3", tmp_path / "db.sqlite3")
-    result = subprocess.run(
-        [str(installed), "check"],
-        cwd=tmp_path,
-        env=ENVIRONMENT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    result = run(tmp_path, str(installed), "check")
     assert result.returncode == 2, result.stdout[-2000:] + result.stderr[-2000:]
     assert result.stdout == ""
     assert result.stderr.strip() == (
@@ -123,14 +96,7 @@ def test_check_outside_a_project_folder_says_where_dbguard_runs_from(
 def test_check_with_the_project_config_runs_that_projects_checks(
     installed: Path, project: Path, tmp_path: Path
 ) -> None:
-    result = subprocess.run(
-        [str(installed), "--config", str(project / "dbguard.toml"), "check"],
-        cwd=tmp_path,
-        env=ENVIRONMENT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    result = run(tmp_path, str(installed), "--config", str(project / "dbguard.toml"), "check")
     # No backup yet: critical (exit 1), but the project's suites ran and the report was written.
     assert result.returncode == 1, result.stdout[-3000:] + result.stderr[-2000:]
     junit = Path(

@@ -40,6 +40,20 @@ def setup(demo_db: Path, tmp_path: Path) -> Config:
     )
 
 
+def record_critical_run(config: Config) -> None:
+    """The history of a check run of `config`'s database that found something critical."""
+    moment = datetime.now(UTC)
+    open_history(config.reports.history).append(
+        RunRecord(
+            kind="check",
+            started_at=moment,
+            finished_at=moment,
+            database=str(config.database.path),
+            status="critical",
+        )
+    )
+
+
 def entry_block(entry: dict[str, Any]) -> str:
     """How an entry appears inside a canonical suite file."""
     return textwrap.indent(json.dumps(entry, indent=2, sort_keys=True, ensure_ascii=False), "    ")
@@ -135,16 +149,7 @@ def test_suite_meta_overrides_the_configured_percentages(setup: Config) -> None:
 
 
 def test_refuses_after_a_critical_run_unless_accepted(setup: Config) -> None:
-    moment = datetime.now(UTC)
-    open_history(setup.reports.history).append(
-        RunRecord(
-            kind="check",
-            started_at=moment,
-            finished_at=moment,
-            database=str(setup.database.path),
-            status="critical",
-        )
-    )
+    record_critical_run(setup)
     before = {p.name: p.read_bytes() for p in setup.checks.expectations_dir.glob("*.json")}
     with pytest.raises(BaselineRefusedError) as refused:
         capture_baselines(setup)
@@ -210,16 +215,7 @@ def test_baseline_of_a_file_that_is_not_a_database_says_so_not_the_last_run(
     garbage = tmp_path / "garbage.sqlite3"
     garbage.write_bytes(b"this is a spreadsheet, not a database" * 100)
     config = setup.with_overrides(database__path=str(garbage))
-    moment = datetime.now(UTC)
-    open_history(config.reports.history).append(
-        RunRecord(
-            kind="check",
-            started_at=moment,
-            finished_at=moment,
-            database=str(config.database.path),
-            status="critical",
-        )
-    )
+    record_critical_run(config)
     with pytest.raises(NotSQLiteError) as raised:
         capture_baselines(config)
     assert raised.value.message == f"{garbage} is not a SQLite database"
