@@ -1,6 +1,6 @@
 """Errors that mean "the operation failed or was refused" (exit 1), not "bad input" (exit 2).
 
-Both are BackupErrors, so library callers catch one family; the CLI tells
+All are BackupErrors, so library callers catch one family; the CLI tells
 them apart to pick the exit code.
 """
 
@@ -14,4 +14,10 @@ class BackupFailed(BackupError):
 
 
 class RestoreRefused(BackupError):
-    """A restore was refused (bad backup, busy database, no confirmation) or failed."""
+    """A restore was refused (bad backup, busy database, no confirmation) or failed before
+    the database was changed: nothing changed."""
+
+
+class RestoreMismatch(RestoreRefused):
+    """The database was replaced but does not match the backup afterwards (the safety copy
+    holds the previous database)."""
