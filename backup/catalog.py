@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
+from datetime import datetime
 from pathlib import Path
 from typing import Literal
 
@@ -75,28 +76,29 @@ def list_archives(archive_dir: Path, *, verify: Verification = "no") -> list[Bac
 def verify_file(path: Path) -> VerifyResult:
     """Read all of `path` (verify_archive for a `.tar.gz`, else verify_backup); record the result
     beside a published backup or archive."""
-    path = Path(path)
+    return _verify_and_record(Path(path))[0]
+
+
+def _verify_and_record(path: Path) -> tuple[VerifyResult, datetime]:
     published = DATABASE_BACKUP.parse(path.name) or PROJECT_ARCHIVE.parse(path.name)
     try:
-        identity = identity_of(path) if published else None
+        identity = identity_of(path) if published else None  # before reading: a change shows
     except OSError:
         identity = None
     started = utc_now()
     result = (verify_archive if path.name.endswith(".tar.gz") else verify_backup)(path)
     if identity is not None:
         write_record(path, identity, started, result)
-    return result
+    return result, started
 
 
 def with_verification(entry: BackupEntry) -> BackupEntry:
     """`entry` with the result of reading it in full now."""
-    started = utc_now()
     try:
-        result = verify_file(entry.path)
+        result, started = _verify_and_record(entry.path)
     except BackupError as error:
-        problems: tuple[str, ...] = (error.message,)
         return replace(
-            entry, verified=False, problems=problems, verified_at=started, reverified=True
+            entry, verified=False, problems=(error.message,), verified_at=utc_now(), reverified=True
         )
     return replace(
         entry,

@@ -10,36 +10,13 @@ import time
 from pathlib import Path
 
 import pytest
+from backup_runs import counts, run_cli
 
 from backup.errors import RestoreRefused
 from backup.manifest import read_manifest
 from backup.restore import restore_backup
 from backup.snapshot import create_backup
 from backup.verify import open_immutable
-
-DBGUARD = [sys.executable, "-m", "dbguard"]
-
-
-def run_cli(*args: str, cwd: Path, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [*DBGUARD, *args], cwd=cwd, capture_output=True, text=True, timeout=120, input=stdin
-    )
-
-
-def counts(db: Path) -> dict[str, int]:
-    connection = sqlite3.connect(db)
-    tables = [
-        row[0]
-        for row in connection.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
-        )
-    ]
-    result = {
-        table: connection.execute(f'SELECT COUNT(*) FROM "{table}"').fetchone()[0]
-        for table in tables
-    }
-    connection.close()
-    return result
 
 
 def leave_stale_wal(db: Path, rows: int) -> None:

@@ -43,20 +43,23 @@ def prune(
     decided = result.plan
     verb = "would delete" if dry_run else "deleted"
     for entry in decided.keep:
-        click.echo(f"keep        {entry.name}  ({decided.tier(entry.name)})")
+        _line("keep", entry.name, decided.tier(entry.name))
     for entry in decided.drop:
-        click.echo(f"{verb:<12}{entry.name}  ({decided.tier(entry.name)})")
+        _line(verb, entry.name, decided.tier(entry.name))
     for entry in decided.unverified:
-        click.echo(f"unverified  {entry.name}  ({'; '.join(entry.problems)}; left alone)")
+        _line("unverified", entry.name, f"{'; '.join(entry.problems)}; left alone")
     click.echo(
         f"{len(decided.keep)} kept, {len(decided.drop)} {verb}, {len(decided.unverified)} unverified"
     )
     copies = result.safety_copies.plan if result.safety_copies else None
     if copies is not None and (copies.keep or copies.drop):
         for copy in copies.keep:
-            click.echo(f"keep        {copy.name}  (safety copy, newest {copies.keep_count})")
+            _line("keep", copy.name, f"safety copy, newest {copies.keep_count}")
         for copy in copies.drop:
-            reason = f"safety copy beyond safety_copies_keep = {copies.keep_count}"
-            click.echo(f"{verb:<12}{copy.name}  ({reason})")
+            _line(verb, copy.name, f"safety copy beyond safety_copies_keep = {copies.keep_count}")
         click.echo(f"safety copies: {len(copies.keep)} kept, {len(copies.drop)} {verb}")
     return int(ExitCode.OK)
+
+
+def _line(action: str, name: str, why: str) -> None:
+    click.echo(f"{action:<13}{name}  ({why})")
