@@ -17,9 +17,14 @@ from typing import Any
 from dbguard.config import Config
 from dbguard.database import connect_read_only, row_counts, user_tables
 from dbguard.errors import DbguardError, SuiteError
-from dbguard.quality.severity import DriftThresholds, RowCountBands, change_percent, row_count_bands
 from dbguard.quality.suites import load_suites, suite_file_name, write_suite
-from dbguard.quality.validate import ROW_COUNT_REMEDIATION
+from dbguard.rules.rows import (
+    ROW_COUNT_REMEDIATION,
+    DriftThresholds,
+    RowCountBands,
+    change_percent,
+    row_count_bands,
+)
 
 log = logging.getLogger(__name__)
 
@@ -165,14 +170,14 @@ def managed_entries(
         entries.append(
             {
                 "description": (
-                    f"row count within {tolerance} of the baseline {bands.baseline} "
+                    f"row count within {tolerance} of the baseline {bands.reference} "
                     f"({band.minimum}–{band.maximum})"
                 ),
                 "kwargs": {"max_value": band.maximum, "min_value": band.minimum},
                 "meta": {
                     "dbguard": {
                         "band": band_name,
-                        "baseline": bands.baseline,
+                        "baseline": bands.reference,
                         "captured_at": captured_at,
                         "managed": MANAGED,
                         "percent": percent,

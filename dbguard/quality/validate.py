@@ -18,8 +18,9 @@ from dbguard.database import quote_identifier, read_only_uri, require_database
 from dbguard.errors import DbguardError
 from dbguard.findings import Finding, Severity
 from dbguard.quality.gx_context import ephemeral_context, sqlite_read_only_url
-from dbguard.quality.severity import expectation_severity
 from dbguard.quality.suites import ENTRY_MARKER, Expectation, SuiteFile, batch_sql
+from dbguard.rules.expectations import expectation_severity
+from dbguard.rules.rows import ROW_COUNT_REMEDIATION
 
 if TYPE_CHECKING:
     from great_expectations.core import ExpectationSuiteValidationResult
@@ -29,10 +30,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 EXAMPLES = 10  # rows or values quoted in a finding
-ROW_COUNT_REMEDIATION = (
-    "audit recent writes (数据审计); if rows were lost, restore from the latest verified backup "
-    "(dbguard backup restore --latest); if the change is intended, run dbguard baseline"
-)
 RULE_REMEDIATION = (
     "correct the rows named in details at their source; if they arrived by mistake, "
     "restore from the latest verified backup"
