@@ -367,3 +367,16 @@ def test_prune_of_a_missing_backup_folder_is_an_input_error(tmp_path: Path) -> N
     assert result.stderr.startswith("dbguard: error: backup folder ")
     assert len(result.stderr.strip().splitlines()) == 1
     assert not (tmp_path / "typo").exists()
+
+
+@pytest.mark.parametrize("command", [["create"], ["restore", "--latest", "--yes"]])
+def test_backing_up_or_restoring_a_postgresql_database_is_an_input_error(
+    tmp_path: Path, command: list[str]
+) -> None:
+    url = "postgresql+psycopg://app@localhost/energy"
+    result = run_cli(
+        "backup", *command, "--db", url, "--backup-dir", str(tmp_path / "b"), cwd=tmp_path
+    )
+    assert_usage_error(result, "SQLite file")
+    assert "pg_dump" in result.stderr
+    assert not (tmp_path / "b").exists()

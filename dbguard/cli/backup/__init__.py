@@ -2,7 +2,7 @@
 Thin: the work is in backup/.
 
 Exit codes: 0 ok; 1 a backup failed or did not verify, a restore was refused;
-2 bad input (through the DbguardError handler in dbguard.cli.main).
+2 bad input. Errors are raised, and become the line and the exit code in dbguard.cli.main.
 """
 
 from __future__ import annotations

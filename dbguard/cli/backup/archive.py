@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import click
 
-from dbguard.cli.backup.output import failed
 from dbguard.cli.backup.policy import retention_policy
 from dbguard.cli.options import command_config
 from dbguard.errors import ExitCode
@@ -24,21 +23,17 @@ def archive(
 ) -> int:
     """Archive the project folder (SOURCE, default [archive] source) as a verified tar.gz."""
     from backup.archive import create_archive
-    from backup.errors import BackupFailed
     from backup.naming import PROJECT_ARCHIVE
     from backup.prune import prune_backups
 
     config = command_config(context, archive__source=source, archive__dir=archive_dir)
     policy = retention_policy(config) if prune_after else None
-    try:
-        entry = create_archive(
-            config.archive.source,
-            config.archive.dir,
-            exclude=config.archive.exclude,
-            exclude_paths=[config.backup.dir, config.database.path],
-        )
-    except BackupFailed as error:
-        return failed(error.one_line())
+    entry = create_archive(
+        config.archive.source,
+        config.archive.dir,
+        exclude=config.archive.exclude,
+        exclude_paths=[config.backup.dir, config.database.path],
+    )
     click.echo(str(entry.path))
     if policy is not None:
         result = prune_backups(config.archive.dir, policy, scheme=PROJECT_ARCHIVE)

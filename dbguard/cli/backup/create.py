@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from dbguard.cli.backup.output import failed
+from dbguard.cli.backup.database import sqlite_database
 from dbguard.cli.backup.policy import retention_policy
 from dbguard.cli.options import backup_dir_option, command_config, db_option
 from dbguard.errors import ExitCode
@@ -28,17 +28,14 @@ def create(
     context: click.Context, db: str | None, backup_dir: str | None, prune_after: bool
 ) -> int:
     """Take a consistent, verified backup and print its path."""
-    from backup.errors import BackupFailed
     from backup.prune import prune_backups
     from backup.snapshot import create_backup
 
     config = command_config(context, database__path=db, backup__dir=backup_dir)
+    database = sqlite_database(config, "backup create")
     policy = retention_policy(config) if prune_after else None  # bad config fails before work
-    try:
-        with _progress(config.database.path) as progress:
-            entry = create_backup(config.database.path, config.backup.dir, progress=progress)
-    except BackupFailed as error:
-        return failed(error.one_line())
+    with _progress(database) as progress:
+        entry = create_backup(database, config.backup.dir, progress=progress)
     click.echo(str(entry.path))
     if entry.manifest is not None:
         click.echo(f"backed up {entry.manifest.source}", err=True)
@@ -46,7 +43,7 @@ def create(
         result = prune_backups(
             config.backup.dir,
             policy,
-            db_path=config.database.path,
+            db_path=database,
             safety_copies_keep=config.backup.safety_copies_keep,
         )
         pruned = result.deleted + (result.safety_copies.deleted if result.safety_copies else [])

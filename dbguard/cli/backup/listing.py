@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from dbguard.cli.backup.database import safety_copies_of
 from dbguard.cli.backup.output import age, size
 from dbguard.cli.backup.policy import retention_policy
 from dbguard.cli.options import backup_dir_option, command_config, db_option
@@ -42,7 +43,7 @@ def list_command(
     inventory = take_inventory(
         config.backup.dir,
         retention_policy(config),
-        db_path=config.database.path,
+        db_path=safety_copies_of(config),
         safety_copies_keep=config.backup.safety_copies_keep,
         verify="full" if verify_all else "recorded",
     )

@@ -1,17 +1,8 @@
-"""How backup commands write what they found: the error line of a failure (exit 1), ages, sizes."""
+"""How backup commands show ages and sizes."""
 
 from __future__ import annotations
 
 from datetime import datetime
-
-import click
-
-from dbguard.errors import ExitCode
-
-
-def failed(message: str) -> int:
-    click.echo(f"dbguard: error: {message}", err=True)
-    return int(ExitCode.FAILED)
 
 
 def age(moment: datetime, now: datetime) -> str:

@@ -8,6 +8,7 @@ from typing import Any
 
 import click
 
+from dbguard.cli.backup.database import safety_copies_of
 from dbguard.cli.backup.policy import retention_options, retention_policy
 from dbguard.cli.options import backup_dir_option, command_config, db_option
 from dbguard.errors import BackupError, ExitCode
@@ -37,7 +38,7 @@ def prune(
         config.backup.dir,
         retention_policy(config, **keep),
         dry_run=dry_run,
-        db_path=config.database.path,
+        db_path=safety_copies_of(config),
         safety_copies_keep=config.backup.safety_copies_keep,
     )
     decided = result.plan

@@ -12,11 +12,11 @@ import sqlite3
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from dbguard.cli.backup.output import failed
+from dbguard.cli.backup.database import sqlite_database
 from dbguard.cli.options import backup_dir_option, command_config, db_option
 from dbguard.errors import ConfigError, DbguardError, ExitCode
 
@@ -49,36 +49,15 @@ def restore(
     timeout: float,
 ) -> int:
     """Restore PATH (or --latest) over the database: verified, with a safety copy, atomic."""
-    from backup.errors import RestoreRefused
-    from backup.restore import restore_backup, restore_latest
-
     if bool(path) == latest:
         raise ConfigError(
             "give either a backup PATH or --latest", "see 'dbguard backup restore --help'"
         )
     config = command_config(context, database__path=db, backup__dir=backup_dir)
+    database = sqlite_database(config, "backup restore")
     started_at = datetime.now(UTC)
-    try:
-        if latest:
-            result = restore_latest(
-                config.backup.dir,
-                config.database.path,
-                assume_yes=assume_yes,
-                confirm=_confirm_on_terminal,
-                busy_timeout=timeout,
-                safety_copies_keep=config.backup.safety_copies_keep,
-            )
-        else:
-            result = restore_backup(
-                Path(str(path)),
-                config.database.path,
-                assume_yes=assume_yes,
-                confirm=_confirm_on_terminal,
-                busy_timeout=timeout,
-                safety_copies_keep=config.backup.safety_copies_keep,
-            )
-    except RestoreRefused as error:
-        return failed(error.one_line())
+    source = None if latest else Path(str(path))
+    result = _restore(config, database, source, assume_yes=assume_yes, timeout=timeout)
     click.echo(f"restored {result.backup_path} to {result.db_path} ({result.route})")
     if result.safety_copy is not None:
         click.echo(f"safety copy of the previous database: {result.safety_copy}")
@@ -90,15 +69,32 @@ def restore(
     return int(ExitCode.OK)
 
 
+def _restore(
+    config: Config, database: Path, source: Path | None, *, assume_yes: bool, timeout: float
+) -> RestoreResult:
+    """Restore `source`, or the newest backup that verifies when it is None."""
+    from backup.restore import restore_backup, restore_latest
+
+    options: dict[str, Any] = {
+        "assume_yes": assume_yes,
+        "confirm": _confirm_on_terminal,
+        "busy_timeout": timeout,
+        "safety_copies_keep": config.backup.safety_copies_keep,
+    }
+    if source is None:
+        return restore_latest(config.backup.dir, database, **options)
+    return restore_backup(source, database, **options)
+
+
 def record_restore(
     config: Config, result: RestoreResult, started_at: datetime, finished_at: datetime
 ) -> None:
     """Append the restore to the run history; a warning line if the history cannot take it."""
-    from dbguard.history import RunRecord, open_history
+    from dbguard.history import RESTORE, RunRecord, open_history
     from dbguard.metrics import row_metric
 
     record = RunRecord(
-        kind="restore",
+        kind=RESTORE,
         started_at=started_at,
         finished_at=finished_at,
         database=str(config.database.path),

@@ -6,9 +6,8 @@ from pathlib import Path
 
 import click
 
-from dbguard.cli.backup.output import failed
 from dbguard.cli.options import backup_dir_option, command_config
-from dbguard.errors import ExitCode
+from dbguard.errors import ExitCode, OperationFailed
 
 
 @click.command(name="verify")
@@ -33,7 +32,9 @@ def verify(
         targets += [entry.path for entry in list_backups(config.backup.dir)]
         targets += [entry.path for entry in list_archives(config.archive.dir)]
     if not targets:
-        return failed(f"no backups in {config.backup.dir} (take one with 'dbguard backup create')")
+        raise OperationFailed(
+            f"no backups in {config.backup.dir}", "take one with 'dbguard backup create'"
+        )
     bad = 0
     for path in targets:
         result = verify_file(path)
@@ -43,5 +44,5 @@ def verify(
             bad += 1
             click.echo(f"BAD  {path}: {result.summary()}")
     if bad:
-        return failed(f"{bad} of {len(targets)} backups did not verify")
+        raise OperationFailed(f"{bad} of {len(targets)} backups did not verify")
     return int(ExitCode.OK)
