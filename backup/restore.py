@@ -31,6 +31,7 @@ from datetime import datetime
 from pathlib import Path
 
 from backup.catalog import latest_verified_backup
+from backup.entry import BackupEntry
 from backup.errors import RestoreMismatch, RestoreRefused
 from backup.holders import processes_holding
 from backup.journals import fold_hot_journal, has_hot_journal, set_aside_orphans
@@ -63,16 +64,8 @@ class RestoreResult:
     pruned_safety_copies: tuple[Path, ...] = ()
 
 
-def restore_latest(
-    backup_dir: Path,
-    db_path: Path,
-    *,
-    assume_yes: bool = False,
-    confirm: Confirm | None = None,
-    busy_timeout: float = 10.0,
-    safety_copies_keep: int | None = None,
-) -> RestoreResult:
-    """Restore the newest backup in `backup_dir` that verifies (`--latest`)."""
+def latest_to_restore(backup_dir: Path) -> BackupEntry:
+    """The newest backup in `backup_dir` that verifies now (`--latest`), read in full."""
     folder = Path(backup_dir)
     if not folder.is_dir():
         raise BackupError(
@@ -80,72 +73,36 @@ def restore_latest(
             "check --backup-dir or [backup] dir in dbguard.toml",
         )
     entry = latest_verified_backup(folder)
-    if entry is None:
+    if entry is None or entry.manifest is None:
         raise RestoreRefused(
             f"no backup in {folder} verifies", "take one with 'dbguard backup create'"
         )
-    return restore_backup(
-        entry.path,
-        db_path,
-        assume_yes=assume_yes,
-        confirm=confirm,
-        busy_timeout=busy_timeout,
-        safety_copies_keep=safety_copies_keep,
-    )
+    return entry
 
 
 def restore_backup(
-    backup_path: Path,
-    db_path: Path,
-    *,
-    assume_yes: bool = False,
-    confirm: Confirm | None = None,
-    busy_timeout: float = 10.0,
-    now: datetime | None = None,
-    safety_copies_keep: int | None = None,
-) -> RestoreResult:
-    """Verify `backup_path` against its manifest, then restore it (restore_verified).
-
-    Raises BackupError for bad input, RestoreRefused when the restore is
-    refused or fails.
-    """
-    backup_path = Path(backup_path)
-    result = verify_backup(backup_path)
-    if not result.ok or result.manifest is None:
-        raise RestoreRefused(
-            f"refusing to restore {backup_path}: {result.summary()}",
-            "pick a backup that verifies ('dbguard backup list', or --latest)",
-        )
-    return restore_verified(
-        backup_path,
-        result.manifest,
-        db_path,
-        assume_yes=assume_yes,
-        confirm=confirm,
-        busy_timeout=busy_timeout,
-        now=now,
-        safety_copies_keep=safety_copies_keep,
-    )
-
-
-def restore_verified(
     source: Path,
-    manifest: Manifest,
     db_path: Path,
     *,
+    manifest: Manifest | None = None,
     assume_yes: bool = False,
     confirm: Confirm | None = None,
     busy_timeout: float = 10.0,
     now: datetime | None = None,
     safety_copies_keep: int | None = None,
 ) -> RestoreResult:
-    """Restore `source`, already verified, whose content `manifest` describes (row counts,
-    journal mode), to `db_path` by one of the two routes. Any verified source of a
-    database can come in here.
+    """Restore the database file `source` to `db_path` by one of the two routes.
 
-    Without `assume_yes`, `confirm(question)` must return True. With
-    `safety_copies_keep`, older safety copies are pruned after a successful restore.
+    `source` is verified against its manifest first, unless the caller has just
+    verified it and passes the `manifest` that describes it (row counts, journal
+    mode): any verified source of a database can come in that way. Without
+    `assume_yes`, `confirm(question)` must return True. With `safety_copies_keep`,
+    older safety copies are pruned after a successful restore. Raises
+    BackupError for bad input, RestoreRefused when the restore is refused or fails.
     """
+    source = Path(source)
+    if manifest is None:
+        manifest = _verified_manifest(source)
     db_path = Path(db_path).resolve()  # a symlink: restore into its target, keep the link
     if not db_path.parent.is_dir():
         raise BackupError(
@@ -203,3 +160,13 @@ def restore_verified(
     if safety_copies_keep is not None:
         pruned = tuple(prune_safety_copies(db_path, safety_copies_keep, protect=safety).deleted)
     return RestoreResult(db_path, source, route, safety, counts, tuple(notes), pruned)
+
+
+def _verified_manifest(backup_path: Path) -> Manifest:
+    result = verify_backup(backup_path)
+    if not result.ok or result.manifest is None:
+        raise RestoreRefused(
+            f"refusing to restore {backup_path}: {result.summary()}",
+            "pick a backup that verifies ('dbguard backup list', or --latest)",
+        )
+    return result.manifest

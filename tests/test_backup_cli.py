@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from backup_runs import restore_latest_cli
 
 from backup.catalog import list_backups
 from backup.manifest import read_manifest
@@ -143,17 +144,7 @@ def test_restore_latest_from_a_missing_backup_folder_is_an_input_error(
     demo_db: Path, tmp_path: Path
 ) -> None:
     before = snapshot_of(demo_db.parent)
-    result = run_cli(
-        "backup",
-        "restore",
-        "--latest",
-        "--yes",
-        "--db",
-        str(demo_db),
-        "--backup-dir",
-        str(tmp_path / "typo"),
-        cwd=tmp_path,
-    )
+    result = restore_latest_cli(demo_db, tmp_path / "typo", tmp_path)
     assert_usage_error(result, "backup folder")
     assert "does not exist" in result.stderr
     assert not (tmp_path / "typo").exists()
@@ -164,17 +155,7 @@ def test_restore_latest_from_an_empty_backup_folder_is_refused(
     demo_db: Path, tmp_path: Path
 ) -> None:
     (tmp_path / "empty").mkdir()
-    result = run_cli(
-        "backup",
-        "restore",
-        "--latest",
-        "--yes",
-        "--db",
-        str(demo_db),
-        "--backup-dir",
-        str(tmp_path / "empty"),
-        cwd=tmp_path,
-    )
+    result = restore_latest_cli(demo_db, tmp_path / "empty", tmp_path)
     assert result.returncode == 1
     assert "no backup" in result.stderr and "verifies" in result.stderr
 

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from backup_runs import content_digest, counts, open_as_is, run_cli
+from backup_runs import content_digest, counts, execute, open_as_is, run_cli
 
 from backup.journals import JOURNAL_MAGIC
 from backup.manifest import read_manifest
@@ -51,11 +51,11 @@ def crashed(demo_db: Path, tmp_path: Path) -> tuple[Path, Path, str]:
     backup = create_backup(demo_db, tmp_path / "backups").path
     # Committed after the backup, on the pages the crash then changes: the journal holds these
     # pages, so replaying it onto the restored file would show.
-    connection = sqlite3.connect(demo_db)
-    connection.execute("UPDATE pue_drill_data SET energy_kwh = energy_kwh + 1")
-    connection.execute("DELETE FROM huijugugan WHERE id > 20")
-    connection.commit()
-    connection.close()
+    execute(
+        demo_db,
+        "UPDATE pue_drill_data SET energy_kwh = energy_kwh + 1",
+        "DELETE FROM huijugugan WHERE id > 20",
+    )
     committed = digest_of(demo_db)
     writer = subprocess.Popen(
         [sys.executable, "-c", CRASH_MID_TRANSACTION, str(demo_db)],

@@ -3,10 +3,9 @@ a history that cannot be written costs a warning line, never the restore."""
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
-from backup_runs import counts, run_cli
+from backup_runs import counts, execute, run_cli
 
 from backup.manifest import read_manifest
 from backup.snapshot import create_backup
@@ -23,10 +22,7 @@ def write_config(folder: Path, history: str) -> None:
 
 def test_a_restore_is_recorded_with_the_restored_row_counts(demo_db: Path, tmp_path: Path) -> None:
     backup = create_backup(demo_db, tmp_path / "backups").path
-    connection = sqlite3.connect(demo_db)
-    connection.execute("DELETE FROM pue_drill_data WHERE id % 5 < 2")  # 40 % of the rows lost
-    connection.commit()
-    connection.close()
+    execute(demo_db, "DELETE FROM pue_drill_data WHERE id % 5 < 2")  # 40 % of the rows lost
     write_config(tmp_path, "reports/history.sqlite3")
 
     result = run_cli("backup", "restore", "--latest", "--yes", cwd=tmp_path)
@@ -43,10 +39,7 @@ def test_a_history_that_cannot_be_written_does_not_fail_the_restore(
     demo_db: Path, tmp_path: Path
 ) -> None:
     backup = create_backup(demo_db, tmp_path / "backups").path
-    connection = sqlite3.connect(demo_db)
-    connection.execute("DELETE FROM pue_comment")
-    connection.commit()
-    connection.close()
+    execute(demo_db, "DELETE FROM pue_comment")
     (tmp_path / "a-file").write_text("not a folder")
     write_config(tmp_path, "a-file/history.sqlite3")  # a path under a regular file
 

@@ -43,6 +43,13 @@ def test_the_plan_keeps_the_newest_and_the_protected_copy(
     assert len(decided.keep) <= keep + (protect is not None)
 
 
+def write_config(folder: Path, safety_copies_keep: int) -> None:
+    (folder / "dbguard.toml").write_text(
+        '[database]\npath = "db.sqlite3"\n[backup]\ndir = "backups"\n'
+        f"safety_copies_keep = {safety_copies_keep}\n"
+    )
+
+
 def restore_at(backup: Path, db: Path, minutes: int, keep: int | None) -> Path:
     result = restore_backup(
         backup, db, assume_yes=True, now=START + timedelta(minutes=minutes), safety_copies_keep=keep
@@ -95,9 +102,7 @@ def test_list_shows_safety_copies_and_prune_keeps_the_configured_number(
 ) -> None:
     backup = create_backup(demo_db, tmp_path / "backups").path
     made = [restore_at(backup, demo_db, minutes, keep=None) for minutes in range(4)]
-    (tmp_path / "dbguard.toml").write_text(
-        '[database]\npath = "db.sqlite3"\n[backup]\ndir = "backups"\nsafety_copies_keep = 2\n'
-    )
+    write_config(tmp_path, safety_copies_keep=2)
 
     listed = run_cli("backup", "list", "--json", cwd=tmp_path)
     assert listed.returncode == 0, listed.stderr
@@ -125,9 +130,7 @@ def test_list_shows_safety_copies_and_prune_keeps_the_configured_number(
 def test_backup_create_prune_prunes_safety_copies_too(demo_db: Path, tmp_path: Path) -> None:
     backup = create_backup(demo_db, tmp_path / "backups").path
     made = [restore_at(backup, demo_db, minutes, keep=None) for minutes in range(3)]
-    (tmp_path / "dbguard.toml").write_text(
-        '[database]\npath = "db.sqlite3"\n[backup]\ndir = "backups"\nsafety_copies_keep = 1\n'
-    )
+    write_config(tmp_path, safety_copies_keep=1)
     result = run_cli("backup", "create", "--prune", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert f"pruned {made[0]}" in result.stderr

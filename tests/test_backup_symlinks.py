@@ -3,13 +3,10 @@ backups name the target, restores write into the target on both routes and keep 
 
 from __future__ import annotations
 
-import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from backup_runs import counts, run_cli
+from backup_runs import application_holding, counts, execute, run_cli
 
 from backup.manifest import read_manifest
 from backup.restore import restore_backup
@@ -28,10 +25,7 @@ def linked_db(tmp_path: Path) -> tuple[Path, Path]:
 
 
 def damage(db: Path) -> None:
-    connection = sqlite3.connect(db)
-    connection.execute("DELETE FROM pue_comment")
-    connection.commit()
-    connection.close()
+    execute(db, "DELETE FROM pue_comment")
 
 
 def assert_restored_into_the_target(link: Path, target: Path, backup: Path) -> None:
@@ -71,37 +65,16 @@ def test_offline_restore_through_a_symlink_restores_its_target(
     assert_restored_into_the_target(link, target, backup)
 
 
-APP_READING_THROUGH_THE_LINK = """
-import sqlite3, sys
-connection = sqlite3.connect(sys.argv[1])
-print(connection.execute("SELECT COUNT(*) FROM pue_comment").fetchone()[0], flush=True)
-sys.stdin.readline()
-print(connection.execute("SELECT COUNT(*) FROM pue_comment").fetchone()[0], flush=True)
-"""
-
-
 def test_online_restore_through_a_symlink_restores_its_target(
     linked_db: tuple[Path, Path], tmp_path: Path
 ) -> None:
     link, target = linked_db
     backup = create_backup(link, tmp_path / "backups").path
     damage(target)
-    app = subprocess.Popen(
-        [sys.executable, "-c", APP_READING_THROUGH_THE_LINK, str(link)],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert app.stdout is not None and app.stdin is not None
-        assert app.stdout.readline().strip() == "0"
+    with application_holding(link) as (seen_before, read_again):  # it opened the link
+        assert seen_before == "0"
         result = restore_backup(backup, link, assume_yes=True, busy_timeout=5)
-        app.stdin.write("go\n")
-        app.stdin.flush()
-        seen_after = app.stdout.readline().strip()
-    finally:
-        app.kill()
-        app.wait()
+        seen_after, _integrity = read_again()
     assert (result.route, result.db_path) == ("online", target)
     assert seen_after == "34"  # the application, reading through the link, sees the restore
     assert result.safety_copy is not None and result.safety_copy.parent == target.parent

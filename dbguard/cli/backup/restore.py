@@ -12,7 +12,7 @@ import sqlite3
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import click
 
@@ -73,17 +73,21 @@ def _restore(
     config: Config, database: Path, source: Path | None, *, assume_yes: bool, timeout: float
 ) -> RestoreResult:
     """Restore `source`, or the newest backup that verifies when it is None."""
-    from backup.restore import restore_backup, restore_latest
+    from backup.restore import latest_to_restore, restore_backup
 
-    options: dict[str, Any] = {
-        "assume_yes": assume_yes,
-        "confirm": _confirm_on_terminal,
-        "busy_timeout": timeout,
-        "safety_copies_keep": config.backup.safety_copies_keep,
-    }
+    manifest = None
     if source is None:
-        return restore_latest(config.backup.dir, database, **options)
-    return restore_backup(source, database, **options)
+        latest = latest_to_restore(config.backup.dir)  # read in full just now
+        source, manifest = latest.path, latest.manifest
+    return restore_backup(
+        source,
+        database,
+        manifest=manifest,
+        assume_yes=assume_yes,
+        confirm=_confirm_on_terminal,
+        busy_timeout=timeout,
+        safety_copies_keep=config.backup.safety_copies_keep,
+    )
 
 
 def record_restore(
