@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from dbguard.config.analysts import AnalystsConfig
 from dbguard.config.parse import build, check_consistency
 from dbguard.config.sections import (
     ArchiveConfig,
@@ -30,6 +31,7 @@ from dbguard.errors import ConfigError
 __all__ = [
     "CONFIG_ENV_VAR",
     "CONFIG_FILE_NAME",
+    "AnalystsConfig",
     "ArchiveConfig",
     "BackupConfig",
     "ChecksConfig",
@@ -54,6 +56,7 @@ class Config:
     checks: ChecksConfig = field(default_factory=ChecksConfig)
     system: SystemConfig = field(default_factory=SystemConfig)
     reports: ReportsConfig = field(default_factory=ReportsConfig)
+    analysts: AnalystsConfig = field(default_factory=AnalystsConfig)
     # The file this configuration came from, or None for the defaults.
     source: Path | None = None
 

@@ -1,4 +1,4 @@
-"""Re-capture row-count baselines from the live database into the suites.
+"""Re-capture row-count baselines (and each table's schema snapshot) from the live database.
 
 Only the expectations dbguard manages (`meta.dbguard.managed ==
 "row_count_baseline"`) are rewritten; every other entry keeps its exact
@@ -17,6 +17,7 @@ from typing import Any
 from dbguard.config import Config
 from dbguard.database import connect_read_only, row_counts, user_tables
 from dbguard.errors import DbguardError, SuiteError
+from dbguard.quality.schema_snapshot import live_columns, with_snapshot
 from dbguard.quality.severity import DriftThresholds, RowCountBands, change_percent, row_count_bands
 from dbguard.quality.suites import load_suites, suite_file_name, write_suite
 from dbguard.quality.validate import ROW_COUNT_REMEDIATION
@@ -71,6 +72,7 @@ def capture_baselines(
                 f"choose from: {', '.join(existing_tables)}",
             )
         counts = row_counts(connection, chosen)
+        schemas = {table: live_columns(connection, table) for table in chosen}
     finally:
         connection.close()
     expectations_dir = config.checks.expectations_dir
@@ -88,6 +90,7 @@ def capture_baselines(
         document["expectations"] = replace_managed(
             document["expectations"], managed_entries(bands, thresholds, captured_at)
         )
+        document = with_snapshot(document, schemas[table], captured_at)
         write_suite(path, document)
         log.info("baseline of %s: %s -> %s rows (%s)", table, old, counts[table], path)
         changes.append(BaselineChange(table, old, counts[table], path, created=suite is None))
