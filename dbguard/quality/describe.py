@@ -21,6 +21,8 @@ SET_SHOWN = 12
 
 def value_text(value: Any, limit: int = VALUE_LIMIT) -> str:
     """A value as a reader sees it (strings quoted), at most `limit` characters of it."""
+    if value is None:
+        return "NULL"
     text = repr(value) if isinstance(value, str | bytes) else str(value)
     if len(text) <= limit:
         return text
@@ -130,9 +132,7 @@ def describe_outcome(
     if isinstance(details, Mapping) and "unexpected_rows" in details:
         rows = details.get("unexpected_rows") or []
         count = int(result.get("observed_value") or len(rows))
-        return (
-            f"{rule} — {count:,} row{'' if count == 1 else 's'} break it: {rows_text(rows, count)}"
-        )
+        return f"{rule} — {count:,} {'row breaks' if count == 1 else 'rows break'} it: {rows_text(rows, count)}"
     if "observed_value" in result:
         return f"{rule} — observed {value_text(result['observed_value'])}"
     return f"{rule} — does not hold"

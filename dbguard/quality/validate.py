@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from dbguard.database import quote_identifier, read_only_uri, require_database
 from dbguard.errors import DbguardError
 from dbguard.findings import Finding, Severity
+from dbguard.quality.describe import describe_expectation, describe_outcome, value_text
 from dbguard.quality.gx_context import ephemeral_context, sqlite_read_only_url
 from dbguard.quality.severity import expectation_severity
 from dbguard.quality.suites import ENTRY_MARKER, Expectation, SuiteFile, batch_sql
@@ -55,6 +56,7 @@ class ExpectationOutcome:
     observed: str
     details: str
     remediation: str
+    plain_language: str = ""
 
     @property
     def check(self) -> str:
@@ -69,6 +71,7 @@ class ExpectationOutcome:
             remediation=self.remediation if self.severity is not Severity.OK else "",
             details=self.details,
             target=target,
+            plain_language=self.plain_language,
         )
 
 
@@ -260,6 +263,8 @@ def _errored(suite: SuiteFile, expectation: Expectation, message: str) -> Expect
         observed=f"errored: {_shorten(message)}",
         details=f"{suite.path.name} expectation #{expectation.index} could not run",
         remediation=expectation.meta.get("remediation") or ERROR_REMEDIATION,
+        plain_language=describe_expectation(expectation.type, expectation.kwargs)
+        + f" — could not run: {_shorten(message)}",
     )
 
 
@@ -291,6 +296,13 @@ def _outcome(
         observed=observed,
         details=details,
         remediation=str(expectation.meta.get("remediation") or default_remediation),
+        plain_language=describe_outcome(
+            expectation.type,
+            expectation.kwargs,
+            bool(result.success),
+            values,
+            str(expectation.data.get("description") or ""),
+        ),
     )
 
 
@@ -316,7 +328,7 @@ def _observed_text(
         if indexed:
             return observed, "rows: " + "; ".join(_row_text(row) for row in indexed[:EXAMPLES])
         examples = values.get("partial_unexpected_list") or []
-        return observed, "values: " + ", ".join(repr(value) for value in examples[:EXAMPLES])
+        return observed, "values: " + ", ".join(value_text(value) for value in examples[:EXAMPLES])
     details = values.get("details") or {}
     if isinstance(details, dict) and "unexpected_rows" in details:
         rows = details["unexpected_rows"] or []
@@ -331,8 +343,8 @@ def _observed_text(
 
 def _row_text(row: Any) -> str:
     if isinstance(row, dict):
-        return ", ".join(f"{key}={value!r}" for key, value in row.items())
-    return repr(row)
+        return ", ".join(f"{key}={value_text(value)}" for key, value in row.items())
+    return value_text(row)
 
 
 def _first_line(error: BaseException) -> str:
