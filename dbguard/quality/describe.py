@@ -54,7 +54,7 @@ def describe_expectation(kind: str, kwargs: Mapping[str, Any], description: str 
         ),
         "expect_column_values_to_not_be_null": lambda: f"{name} is never empty (NULL)",
         "expect_column_values_to_be_null": lambda: f"{name} is always empty (NULL)",
-        "expect_column_values_to_be_unique": lambda: f"no two rows share a {name}",
+        "expect_column_values_to_be_unique": lambda: f"no two rows share the same {name}",
         "expect_compound_columns_to_be_unique": lambda: (
             f"no two rows share the same {_together(kwargs.get('column_list') or [])}"
         ),
@@ -62,7 +62,7 @@ def describe_expectation(kind: str, kwargs: Mapping[str, Any], description: str 
         "expect_column_values_to_be_in_set": lambda: f"{name} is one of {_set(kwargs)}",
         "expect_column_values_to_not_be_in_set": lambda: f"{name} is none of {_set(kwargs)}",
         "expect_column_value_lengths_to_equal": lambda: (
-            f"{name} is exactly {_number(kwargs.get('value'))} characters long"
+            f"{name} is exactly {_whole(kwargs.get('value'))} characters long"
         ),
         "expect_column_value_lengths_to_be_between": lambda: (
             f"{name} is {_range(kwargs)} characters long"
@@ -149,6 +149,10 @@ def _range(kwargs: Mapping[str, Any]) -> str:
     if high is not None:
         parts.append(f"{'below' if strict_high else 'at most'} {_number(high)}")
     return " and ".join(parts) or "any number of"
+
+
+def _whole(value: Any) -> str:
+    return str(int(value)) if isinstance(value, float) and value.is_integer() else _number(value)
 
 
 def _least(kwargs: Mapping[str, Any]) -> str:
