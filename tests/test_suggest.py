@@ -115,7 +115,7 @@ def test_reference_query_is_portable_sql_that_finds_orphans(awkward: Config) -> 
     reference = next(p for p in results["order items"].proposals if p.kind == "reference")
     assert reference.entry is not None
     query = reference.entry["kwargs"]["unexpected_rows_query"]
-    assert '"order"' in query and "{batch} AS child" in query and "NOT EXISTS" in query
+    assert '"order"' in query and "{batch} AS child LEFT JOIN" in query
     sql = batch_sql(query, "order items")
     with sqlite3.connect(awkward.database.path) as connection:
         assert connection.execute(sql).fetchall() == []

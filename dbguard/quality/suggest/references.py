@@ -2,6 +2,7 @@
 
 The query names the child rows whose key has no parent row (SQL's MATCH SIMPLE: a key
 with a NULL part is not checked), with the child's primary key so a report names the row.
+It is the query the analysts' own reference rules use: a LEFT JOIN on the parent.
 Identifiers are double-quoted, which SQLite and PostgreSQL both read; `{batch}` is the
 table under test, as GX substitutes it.
 """
@@ -25,9 +26,11 @@ def reference_query(
         f"parent.{quote_identifier(theirs)} = child.{quote_identifier(ours)}"
         for ours, theirs in zip(columns, parent_columns, strict=True)
     )
+    # A JOIN, not NOT EXISTS: GX then substitutes {batch} as a bare subquery the query may
+    # alias itself; without a join it adds an alias of its own and "AS child" is an error.
     return (
-        f"SELECT {selected} FROM {{batch}} AS child WHERE {present} AND NOT EXISTS"
-        f" (SELECT 1 FROM {quote_identifier(parent)} AS parent WHERE {joined})"
+        f"SELECT {selected} FROM {{batch}} AS child LEFT JOIN {quote_identifier(parent)} AS parent"
+        f" ON {joined} WHERE {present} AND parent.{quote_identifier(parent_columns[0])} IS NULL"
     )
 
 
