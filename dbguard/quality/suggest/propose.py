@@ -345,5 +345,7 @@ def freshness_proposal(
 
 
 def _round_up(duration: timedelta) -> timedelta:
-    unit = timedelta(days=1) if duration >= timedelta(days=2) else timedelta(hours=1)
-    return unit * math.ceil(duration / unit)
+    """Whole hours (whole days from a day and a half), rounded up — but a tenth of a unit
+    over is rounding noise of the cadence estimate (2.08 h is 2 h, 1.93 days 2 days)."""
+    unit = timedelta(days=1) if duration >= timedelta(hours=36) else timedelta(hours=1)
+    return unit * max(1, math.ceil(duration / unit - 0.1))
