@@ -15,6 +15,12 @@ db_option = click.option(
     default=None,
     help="The live SQLite database (overrides [database] path).",
 )
+tables_option = click.option(
+    "--table",
+    "tables",
+    multiple=True,
+    help="Only this table (repeatable). Default: every table of the database.",
+)
 backup_dir_option = click.option(
     "--backup-dir",
     "backup_dir",

@@ -6,17 +6,12 @@ import json
 
 import click
 
-from dbguard.cli.options import command_config, db_option
+from dbguard.cli.options import command_config, db_option, tables_option
 
 
 @click.command(name="suggest")
 @db_option
-@click.option(
-    "--table",
-    "tables",
-    multiple=True,
-    help="Only this table (repeatable). Default: every table of the database.",
-)
+@tables_option
 @click.option(
     "--write", is_flag=True, help='Add the proposals to the suites as severity "warning".'
 )
