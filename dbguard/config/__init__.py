@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from dbguard.config.database_url import database_url, is_url
+from dbguard.config.analysts import AnalystsConfig
 from dbguard.config.parse import build, check_consistency
 from dbguard.config.postgres import PostgresConfig
 from dbguard.config.sections import (
@@ -32,6 +33,7 @@ from dbguard.errors import ConfigError
 __all__ = [
     "CONFIG_ENV_VAR",
     "CONFIG_FILE_NAME",
+    "AnalystsConfig",
     "ArchiveConfig",
     "BackupConfig",
     "ChecksConfig",
@@ -58,6 +60,7 @@ class Config:
     system: SystemConfig = field(default_factory=SystemConfig)
     reports: ReportsConfig = field(default_factory=ReportsConfig)
     postgres: PostgresConfig = field(default_factory=PostgresConfig)
+    analysts: AnalystsConfig = field(default_factory=AnalystsConfig)
     # The file this configuration came from, or None for the defaults.
     source: Path | None = None
 
