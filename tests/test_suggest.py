@@ -18,8 +18,9 @@ from analyst_databases import build_generated_database, quoted
 from dbguard.check_run import PROJECT_ROOT
 from dbguard.config import Config
 from dbguard.quality.lint import lint_suites
+from dbguard.quality.queries import batch_sql
 from dbguard.quality.suggest.apply import SuiteSuggestions, suggest
-from dbguard.quality.suites import batch_sql, load_suites
+from dbguard.quality.suites import load_suites
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 

@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from dbguard.config.database_url import database_url, is_url
 from dbguard.config.analysts import AnalystsConfig
+from dbguard.config.database_url import database_url, is_url
 from dbguard.config.parse import build, check_consistency
 from dbguard.config.postgres import PostgresConfig
 from dbguard.config.sections import (

@@ -13,8 +13,8 @@ from pathlib import Path
 from dbguard.config import Config
 from dbguard.database import connect_read_only, table_columns, user_tables
 from dbguard.quality.freshness import freshness_problems
-from dbguard.quality.schema_snapshot import schema_problems
 from dbguard.quality.queries import batch_sql
+from dbguard.quality.schema_snapshot import schema_problems
 from dbguard.quality.suites import (
     Problem,
     SuiteFile,

@@ -13,7 +13,7 @@ import sqlite3
 from collections.abc import Sequence
 
 from dbguard.database import quote_identifier
-from dbguard.quality.suites import batch_sql
+from dbguard.quality.queries import batch_sql
 
 
 def reference_query(
