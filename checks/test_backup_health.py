@@ -18,6 +18,7 @@ from dbguard import metrics
 from dbguard.config import Config
 from dbguard.errors import DbguardError
 from dbguard.findings import Finding, Severity
+from dbguard.quality.outcomes import ExpectationOutcome
 from dbguard.quality.suites import SuiteFile
 from dbguard.quality.targets import LatestBackup, RestoreDrill
 from dbguard.quality.validate import OutcomeCache
@@ -139,8 +140,26 @@ def test_restore_drill(
                 f"{outcome.check} ({outcome.severity}): {outcome.observed}"
                 for outcome in failed[:10]
             ),
-            remediation="the backup holds bad data too: restore an older verified backup "
-            "(dbguard backup list) and take a fresh backup once the live DB is right",
+            remediation=drill_remediation(failed),
             target="restore-drill",
         )
     )
+
+
+def drill_remediation(failed: list[ExpectationOutcome]) -> str:
+    """Restore an older backup only for bad data, never for a suite that names what is not there."""
+    mismatched = [outcome for outcome in failed if outcome.schema_mismatch]
+    fix_suite = (
+        f"{len(mismatched)} expectation(s) name tables or columns the backup lacks "
+        f"({mismatched[0].schema_mismatch}): if the schema changed on purpose, fix the suite "
+        "(`dbguard lint` shows where); the backup is not at fault"
+        if mismatched
+        else ""
+    )
+    if len(mismatched) == len(failed):
+        return fix_suite
+    bad_data = (
+        "the backup holds bad data too: restore an older verified backup "
+        "(dbguard backup list) and take a fresh backup once the live DB is right"
+    )
+    return f"{bad_data}; {fix_suite}" if fix_suite else bad_data

@@ -9,7 +9,7 @@ import pytest
 from alert_receiver import dbguard
 
 from dbguard.config import load_config
-from dbguard.config.alerts import alert_secrets, mask_alert_url, parse_duration
+from dbguard.config.alerts import alert_secrets, mask_alert_url
 from dbguard.errors import ConfigError
 from dbguard.redact import mask_secrets
 
@@ -126,14 +126,6 @@ def test_masked_url_keeps_what_identifies_a_destination() -> None:
     assert mask_alert_url("json://127.0.0.1:8080/") == "json://127.0.0.1:8080/"
     assert mask_alert_url("json://127.0.0.1:8080/hook") == "json://127.0.0.1:8080/****"
     assert mask_alert_url("dingtalk://token") == "dingtalk://****"
-
-
-@pytest.mark.parametrize(
-    ("text", "seconds"),
-    [("6h", 21600), ("90m", 5400), ("1h30m", 5400), ("2d", 172800), ("45s", 45)],
-)
-def test_durations(text: str, seconds: int) -> None:
-    assert parse_duration(text).total_seconds() == seconds
 
 
 def test_a_plain_word_in_a_json_url_path_is_not_masked_elsewhere() -> None:

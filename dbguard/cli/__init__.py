@@ -14,7 +14,18 @@ import sys
 import click
 
 from dbguard import __version__
-from dbguard.cli import alert, baseline, check, demo, health, lint, report, schedule, serve
+from dbguard.cli import (
+    alert,
+    baseline,
+    check,
+    demo,
+    health,
+    lint,
+    report,
+    schedule,
+    serve,
+    suggest,
+)
 from dbguard.cli import backup as backup_commands
 from dbguard.errors import DbguardError, ExitCode, NagiosCode
 
@@ -45,6 +56,7 @@ cli.add_command(lint.lint)
 cli.add_command(schedule.schedule)
 cli.add_command(health.health)
 cli.add_command(report.report)
+cli.add_command(suggest.suggest)
 cli.add_command(alert.alert)
 cli.add_command(serve.serve)
 

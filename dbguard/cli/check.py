@@ -17,7 +17,8 @@ from dbguard.cli.options import backup_dir_option, command_config, db_option
     "report",
     type=click.Path(dir_okay=False),
     default=None,
-    help="Write the HTML report here (default: reports/quality_YYYYMMDD_HHMMSS.html).",
+    help="Write the HTML report here (default: reports/quality_YYYYMMDD_HHMMSS.html; "
+    "for a --db other than the configured one, in its own subfolder of reports/).",
 )
 @click.option("--strict", is_flag=True, help="Fail (exit 1) on warnings too, not only criticals.")
 @click.pass_context
@@ -33,7 +34,12 @@ def check(
     from dbguard.web.textfile import write_prometheus_textfile
 
     config = command_config(context, database__path=db, backup__dir=backup_dir)
-    result = run_checks(config, strict=strict, report=Path(report) if report else None)
+    result = run_checks(
+        config,
+        strict=strict,
+        report=Path(report) if report else None,
+        configured_database=command_config(context).database,
+    )
     write_prometheus_textfile(config)
     if result.reports is not None:
         click.echo(f"report: {result.reports.html}")

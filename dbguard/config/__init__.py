@@ -20,6 +20,7 @@ from typing import Any
 from dbguard.config import alerts as alerts_section
 from dbguard.config import serve as serve_section
 from dbguard.config.alerts import AlertsConfig
+from dbguard.config.analysts import AnalystsConfig
 from dbguard.config.database_url import database_url, is_url
 from dbguard.config.parse import build, check_consistency
 from dbguard.config.postgres import PostgresConfig
@@ -39,6 +40,7 @@ __all__ = [
     "CONFIG_ENV_VAR",
     "CONFIG_FILE_NAME",
     "AlertsConfig",
+    "AnalystsConfig",
     "ArchiveConfig",
     "BackupConfig",
     "ChecksConfig",
@@ -68,6 +70,7 @@ class Config:
     postgres: PostgresConfig = field(default_factory=PostgresConfig)
     alerts: AlertsConfig = field(default_factory=AlertsConfig)
     serve: ServeConfig = field(default_factory=ServeConfig)
+    analysts: AnalystsConfig = field(default_factory=AnalystsConfig)
     # The file this configuration came from, or None for the defaults.
     source: Path | None = None
 

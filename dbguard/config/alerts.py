@@ -19,6 +19,7 @@ from datetime import timedelta
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from dbguard.durations import parse_duration
 from dbguard.errors import ConfigError
 from dbguard.redact import MASK
 
@@ -30,9 +31,6 @@ MIN_SEVERITIES = ("warning", "critical")
 # the host and path are the credentials.
 HOST_SCHEMES = frozenset({"json", "jsons", "form", "forms", "xml", "xmls", "mailto", "mailtos"})
 APPRISE_HINT = "write it as apprise documents it, e.g. json://host:port/path or dingtalk://token"
-
-_DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*([smhdw])")
-_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 
 
 @dataclass(frozen=True)
@@ -50,17 +48,6 @@ class AlertsConfig:
     @property
     def repeat_after_delta(self) -> timedelta:
         return parse_duration(self.repeat_after)
-
-
-def parse_duration(text: str) -> timedelta:
-    """'6h', '90m', '1h30m', '2d', '45s', '1w' → timedelta; ValueError otherwise."""
-    compact = text.strip().lower()
-    if not compact or _DURATION.sub("", compact).strip():
-        raise ValueError(f"{text!r} is not a duration")
-    seconds = sum(
-        float(number) * _UNIT_SECONDS[unit] for number, unit in _DURATION.findall(compact)
-    )
-    return timedelta(seconds=seconds)
 
 
 def split_urls(text: str) -> tuple[str, ...]:
@@ -122,8 +109,7 @@ def with_environment(alerts: AlertsConfig, environ: Mapping[str, str]) -> Alerts
 def check_alerts(alerts: AlertsConfig, where: str) -> None:
     """Every [alerts] value makes sense, and apprise can use every URL."""
     try:
-        if alerts.repeat_after_delta <= timedelta(0):
-            raise ValueError("not positive")
+        alerts.repeat_after_delta  # noqa: B018 (parsing it is the check)
     except ValueError:
         raise ConfigError(
             f"repeat_after = {alerts.repeat_after!r} in {where} [alerts] is not a duration",

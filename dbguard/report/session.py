@@ -49,6 +49,8 @@ class RunState:
     notes: list[str] = field(default_factory=list)
     # pytest-html's ReportData, to put the status in the report's title.
     html_report: Any = None
+    # Warnings Great Expectations logged during the run, shown as notes (see LibraryLogs).
+    library_logs: LibraryLogs | None = None
 
     def secrets(self) -> list[str]:
         if self.config is None:
@@ -60,6 +62,41 @@ class RunState:
 
 
 RUN_STATE_KEY = pytest.StashKey[RunState]()
+LIBRARY_LOGGER = "great_expectations"
+LIBRARY_NOTES = 10
+
+
+class LibraryLogs(logging.Filter):
+    """Great Expectations' own log records, kept out of the checks' failure text.
+
+    Left alone, GX's records (its temporary docs folder, its warnings) are captured by
+    whichever check first builds the GX context and land in that check's failure text;
+    pytest captures even loggers that do not propagate. A filter on each GX logger (a
+    filter applies where a record is made) stops them: warnings and errors become notes
+    in the report's summary, the rest is dropped. `close` gives GX its logging back.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.messages: list[str] = []
+        self.loggers = [
+            logger
+            for name, logger in logging.Logger.manager.loggerDict.items()
+            if isinstance(logger, logging.Logger)
+            and (name == LIBRARY_LOGGER or name.startswith(LIBRARY_LOGGER + "."))
+        ] or [logging.getLogger(LIBRARY_LOGGER)]
+        for logger in self.loggers:
+            logger.addFilter(self)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno >= logging.WARNING and len(self.messages) < LIBRARY_NOTES:
+            text = " ".join(record.getMessage().split())
+            self.messages.append(f"Great Expectations {record.levelname.lower()}: {text[:300]}")
+        return False
+
+    def close(self) -> None:
+        for logger in self.loggers:
+            logger.removeFilter(self)
 
 
 def quality_config(pytest_config: pytest.Config) -> Config:
@@ -94,6 +131,8 @@ def activate(session: pytest.Session) -> None:
     )
     if state.active and state.config is not None:
         state.history = history_of(state)
+    if state.active and state.library_logs is None:
+        state.library_logs = LibraryLogs()
 
 
 def history_of(state: RunState) -> History | None:
@@ -158,6 +197,8 @@ def finish(session: pytest.Session, exit_status: int) -> None:
     if not state.active:
         return
     state.finished_at = utc_now()
+    if state.library_logs is not None:
+        state.library_logs.close()
     worst = Severity.worst([result.severity for result in state.results.values()])
     state.status = Severity.OK if worst is Severity.INFO else worst
     if exit_status not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from dbguard import metrics
 from dbguard.config import Config
+from dbguard.database import require_database
 from dbguard.findings import Severity
 from dbguard.history import StoredRun
 from dbguard.redact import mask_secrets
@@ -108,10 +109,17 @@ def render(facts: WeekFacts, config: Config) -> str:
     return mask_secrets("\n".join(lines), config.secrets())
 
 
-def write_weekly_report(config: Config, now: datetime | None = None) -> Path:
-    """Write `reports/weekly_report_YYYYMMDD.md` (UTC date, as the plan names it); return its path."""
+def write_weekly_report(
+    config: Config, now: datetime | None = None, *, reports_dir: Path | None = None
+) -> Path:
+    """Write `weekly_report_YYYYMMDD.md` (UTC date, as the plan names it) into `reports_dir`
+    (default `[reports] dir`); return its path. A database that does not exist is bad input
+    (a typo in --db), not a critical week."""
+    if not config.database.is_postgres:
+        require_database(config.database.path, sqlite_header=False)
     facts = gather(config, now)
-    path = Path(config.reports.dir) / f"weekly_report_{facts.end:%Y%m%d}.md"
+    folder = Path(config.reports.dir) if reports_dir is None else reports_dir
+    path = folder / f"weekly_report_{facts.end:%Y%m%d}.md"
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.tmp")
     temporary.write_text(render(facts, config), encoding="utf-8")
