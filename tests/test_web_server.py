@@ -20,7 +20,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from alert_receiver import free_port
+from alert_receiver import dbguard, free_port
 from check_project import ROOT
 from prometheus_client.parser import text_string_to_metric_families
 
@@ -273,13 +273,7 @@ def test_a_port_in_use_is_one_line_and_exit_2(tmp_path: Path) -> None:
         taken.listen(1)
         port = taken.getsockname()[1]
         (tmp_path / "dbguard.toml").write_text("")
-        result = subprocess.run(
-            [sys.executable, "-m", "dbguard", "serve", "--port", str(port)],
-            cwd=tmp_path,
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
+        result = dbguard("serve", "--port", str(port), cwd=tmp_path, timeout=60)
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
         f"dbguard: error: port {port} on 127.0.0.1 is in use"
