@@ -42,7 +42,7 @@ def volume_history(pytestconfig: pytest.Config, config: Config) -> dict[str, lis
         kind="check",
         since=utc_now() - settings.window,
         limit=1_000_000,
-        database=str(config.database.path),
+        database=config.database.key,
     )
     points: dict[str, list[VolumePoint]] = {}
     for stored in reversed(runs):

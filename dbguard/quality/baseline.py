@@ -218,7 +218,7 @@ def last_run_refusal(config: Config) -> str | None:
         from dbguard.history import last_run_had_critical
     except ImportError:  # the run history is optional for the library
         return None
-    if not last_run_had_critical(config.reports.history, str(config.database.path)):
+    if not last_run_had_critical(config.reports.history, config.database.key):
         return None
     return (
         f"the last check run of {config.database.path} had critical findings; "

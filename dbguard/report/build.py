@@ -35,7 +35,7 @@ def summary_block(pytest_config: pytest.Config) -> str:
     trend_runs = state.config.reports.trend_runs if state.config else 30
     if history is not None:
         try:
-            database = str(state.config.database.path) if state.config else None
+            database = state.config.database.key if state.config else None
             runs = history.recent_runs(kind="check", limit=trend_runs, database=database)
             charts = trend_charts(runs)
         except Exception as error:  # a chart must never cost the report

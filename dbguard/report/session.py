@@ -214,7 +214,7 @@ def finish(session: pytest.Session, exit_status: int) -> None:
         kind="check",
         started_at=state.started_at,
         finished_at=state.finished_at,
-        database=str(state.config.database.path),
+        database=state.config.database.key,
         status=state.status.value,
         exit_code=int(exit_status),
         metrics=state.metrics,
@@ -257,7 +257,7 @@ def terminal_summary(pytest_config: pytest.Config) -> list[str]:
 def database_label(state: RunState) -> str:
     if state.config is None:
         return "(configuration not loaded)"
-    return state.mask(str(state.config.database.path))
+    return state.mask(state.config.database.key)
 
 
 def duration_seconds(state: RunState) -> float:

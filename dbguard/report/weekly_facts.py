@@ -52,7 +52,7 @@ class WeekFacts:
 def gather(config: Config, now: datetime | None = None) -> WeekFacts:
     end = now or utc_now()
     start = end - timedelta(days=7)
-    database = str(config.database.path)
+    database = config.database.key
     counts: dict[str, int] | None = None
     read_error = ""
     try:
