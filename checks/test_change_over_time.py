@@ -40,7 +40,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     try:
         config = run.quality_config(metafunc.config)
         with closing(connect_read_only(config.database.path)) as connection:
-            tables.update(user_tables(connection))
+            tables.update(user_tables(connection, config.checks.ignore_tables))
     except Exception:  # the connection check reports why
         pass
     tables.update(_previous_counts(_previous_run(metafunc.config)))

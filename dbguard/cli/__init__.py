@@ -15,7 +15,7 @@ import click
 
 from dbguard import __version__
 from dbguard.cli import backup as backup_commands
-from dbguard.cli import baseline, check, demo, health, lint, report, schedule
+from dbguard.cli import baseline, check, demo, health, lint, replica, replicate, report, schedule
 from dbguard.errors import DbguardError, ExitCode
 
 
@@ -45,6 +45,8 @@ cli.add_command(lint.lint)
 cli.add_command(schedule.schedule)
 cli.add_command(health.health)
 cli.add_command(report.report)
+cli.add_command(replicate.replicate)
+cli.add_command(replica.replica)
 
 
 # Options of the `dbguard` group itself, which people also try after the subcommand.

@@ -266,6 +266,17 @@ def prune(context: click.Context, backup_dir: str | None, dry_run: bool, **keep:
 @backup_dir_option
 @click.argument("path", required=False, type=click.Path(dir_okay=False))
 @click.option("--latest", is_flag=True, help="Restore the newest backup that verifies.")
+@click.option(
+    "--from-replica",
+    is_flag=True,
+    help="Restore from the Litestream replica ([replication]) instead of a backup.",
+)
+@click.option(
+    "--timestamp",
+    default=None,
+    help="With --from-replica: the replica's state at this time (ISO 8601; local time "
+    "unless it carries a zone).",
+)
 @click.option("--yes", "assume_yes", is_flag=True, help="Do not ask for confirmation.")
 @click.option(
     "--timeout",
@@ -281,19 +292,27 @@ def restore(
     backup_dir: str | None,
     path: str | None,
     latest: bool,
+    from_replica: bool,
+    timestamp: str | None,
     assume_yes: bool,
     timeout: float,
 ) -> int:
-    """Restore PATH (or --latest) over the database: verified, with a safety copy, atomic."""
+    """Restore PATH (or --latest, or --from-replica) over the database: verified, with a
+    safety copy, atomic."""
     from backup.errors import RestoreRefused
     from backup.restore import restore_backup, restore_latest
     from dbguard.errors import ConfigError
 
-    if bool(path) == latest:
+    if [bool(path), latest, from_replica].count(True) != 1:
         raise ConfigError(
-            "give either a backup PATH or --latest", "see 'dbguard backup restore --help'"
+            "give one of a backup PATH, --latest or --from-replica",
+            "see 'dbguard backup restore --help'",
         )
+    if timestamp is not None and not from_replica:
+        raise ConfigError("--timestamp goes with --from-replica", "add --from-replica")
     config = command_config(context, database__path=db, backup__dir=backup_dir)
+    if from_replica:
+        return _restore_from_replica(config, timestamp, assume_yes, timeout)
     try:
         if latest:
             result = restore_latest(
@@ -314,6 +333,34 @@ def restore(
     except RestoreRefused as error:
         return _failed(error.one_line())
     click.echo(f"restored {result.backup_path} to {result.db_path} ({result.route})")
+    if result.safety_copy is not None:
+        click.echo(f"safety copy of the previous database: {result.safety_copy}")
+    return int(ExitCode.OK)
+
+
+def _restore_from_replica(
+    config: Config, timestamp: str | None, assume_yes: bool, timeout: float
+) -> int:
+    from backup.errors import RestoreRefused
+    from dbguard.errors import ReplicationError
+    from dbguard.replication.restore import parse_timestamp, restore_from_replica
+
+    moment = parse_timestamp(timestamp) if timestamp is not None else None
+    try:
+        result = restore_from_replica(
+            config,
+            config.database.path,
+            timestamp=moment,
+            assume_yes=assume_yes,
+            confirm=_confirm_on_terminal,
+            busy_timeout=timeout,
+        )
+    except (RestoreRefused, ReplicationError) as error:
+        return _failed(error.one_line())
+    click.echo(
+        f"restored the replica {result.replica} (transaction {result.txid:016x}) to"
+        f" {result.db_path} ({result.route})"
+    )
     if result.safety_copy is not None:
         click.echo(f"safety copy of the previous database: {result.safety_copy}")
     return int(ExitCode.OK)

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from dbguard.config.parse import build, check_consistency
+from dbguard.config.replication import ReplicationConfig
 from dbguard.config.sections import (
     ArchiveConfig,
     BackupConfig,
@@ -35,6 +36,7 @@ __all__ = [
     "ChecksConfig",
     "Config",
     "DatabaseConfig",
+    "ReplicationConfig",
     "ReportsConfig",
     "RetentionConfig",
     "SystemConfig",
@@ -54,6 +56,7 @@ class Config:
     checks: ChecksConfig = field(default_factory=ChecksConfig)
     system: SystemConfig = field(default_factory=SystemConfig)
     reports: ReportsConfig = field(default_factory=ReportsConfig)
+    replication: ReplicationConfig = field(default_factory=ReplicationConfig)
     # The file this configuration came from, or None for the defaults.
     source: Path | None = None
 

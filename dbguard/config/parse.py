@@ -8,6 +8,7 @@ from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
+from dbguard.config.replication import check_replication
 from dbguard.errors import ConfigError
 
 # (section, warning key, critical key): a warning threshold beyond its critical one is a typo.
@@ -21,6 +22,7 @@ THRESHOLD_PAIRS = [
     ("system", "disk_warning_percent", "disk_critical_percent"),
     ("system", "memory_warning_percent", "memory_critical_percent"),
     ("system", "response_warning_seconds", "response_critical_seconds"),
+    ("replication", "lag_warning_seconds", "lag_critical_seconds"),
 ]
 
 
@@ -41,6 +43,7 @@ def check_consistency(config: Any, where: str) -> None:
                 f"{key} in {where} [{section_name}] is not an http(s) URL",
                 f'write {key} = "https://host/path", or leave it out',
             )
+    check_replication(config.replication, where)
 
 
 def build(

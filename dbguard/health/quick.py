@@ -26,6 +26,7 @@ from dbguard.health.nagios import PerfValue, nagios_code, status_line
 from dbguard.health.rows import Band, band_around, change_finding, suite_bands
 from dbguard.history import History, Outcome, RunRecord, open_history, utc_now
 from dbguard.redact import mask_secrets
+from dbguard.replication.status import replication_findings
 from dbguard.system import (
     disk_finding,
     health_url_finding,
@@ -87,6 +88,7 @@ def run_health(config: Config, *, quick: bool = True, record: bool = True) -> He
             _integrity(path, report)
     _files(config, path, report)
     _system(config, path, history, report)
+    report.findings.extend(replication_findings(config))
     if record and history is not None:
         _record(history, config, started, report)
     return report
@@ -103,7 +105,7 @@ def _history(config: Config) -> History | None:
 def _rows(config: Config, path: Path, history: History | None, report: HealthReport) -> None:
     try:
         with closing(connect_read_only(path)) as connection:
-            counts = row_counts(connection)
+            counts = row_counts(connection, ignore=config.checks.ignore_tables)
     except (sqlite3.Error, DatabaseError) as error:
         report.findings.append(
             Finding(
