@@ -114,6 +114,17 @@ def _snapshot_done(replica: Path) -> bool:
     return any(path.suffix == ".ltx" for path in (replica / "ltx" / "9").glob("*.ltx"))
 
 
+def _snapshot_completed_at(log_file: Path) -> float | None:
+    """When Litestream logged "snapshot complete" (Unix time), if it did."""
+    from datetime import datetime
+
+    for line in log_file.read_text(errors="replace").splitlines():
+        if "snapshot complete" in line and line.startswith("time="):
+            stamp = line.split()[0].removeprefix("time=").replace("Z", "+00:00")
+            return datetime.fromisoformat(stamp).timestamp()
+    return None
+
+
 @contextlib.contextmanager
 def _replicating(
     context: Context, config: Path, database: Path
@@ -418,17 +429,16 @@ def _writer_run(
         cwd=REPO_ROOT,
     )
     snapshot_at: float | None = None
+    (work / "replicate.log").unlink(missing_ok=True)
     try:
         _wait(lambda: ready.exists() or writer.poll() is not None, "the writer", timeout=60)
         if mode == "on":
             time.sleep(1.0)
             with _replicating(context, config, live):
-                deadline = time.monotonic() + STALL_WINDOW_S
-                while writer.poll() is None and time.monotonic() < deadline:
-                    if snapshot_at is None and _snapshot_done(work / "replica"):
-                        snapshot_at = time.time()
-                    time.sleep(0.05)
                 writer.wait(timeout=STALL_WINDOW_S + 60)
+            completed = _snapshot_completed_at(work / "replicate.log")
+            # Steady state: from a second after Litestream finished its first snapshot.
+            snapshot_at = None if completed is None else completed + 1.0
         writer.wait(timeout=STALL_WINDOW_S + 60)
     finally:
         if writer.poll() is None:
