@@ -21,7 +21,6 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
 
-from backup.catalog import BackupEntry, list_backups
 from backup.durable import (
     FILE_MODE,
     ensure_private_dir,
@@ -30,6 +29,7 @@ from backup.durable import (
     fsync_file,
     remove_stale_temps,
 )
+from backup.entry import BackupEntry
 from backup.errors import BackupFailed
 from backup.manifest import (
     KIND_ARCHIVE,
@@ -166,7 +166,3 @@ def verify_archive(path: Path) -> VerifyResult:
         if not read_problems and manifest.file_count != count:
             problems.append(f"{count} files, manifest says {manifest.file_count}")
     return VerifyResult(path, not problems, problems, manifest)
-
-
-def list_archives(archive_dir: Path, *, verify: bool = False) -> list[BackupEntry]:
-    return list_backups(archive_dir, verify=verify, scheme=PROJECT_ARCHIVE)

@@ -15,6 +15,7 @@ from pathlib import Path
 
 TIMESTAMP_FORMAT = "%Y%m%d_%H%M%S"
 MANIFEST_SUFFIX = ".manifest.json"
+RECORD_SUFFIX = ".verified.json"
 TEMP_MARKER = ".tmp-"
 
 
@@ -77,3 +78,13 @@ def temp_owner_pid(name: str) -> int | None:
 def manifest_path(artifact: Path) -> Path:
     """The manifest beside a backup or archive: `<name>.manifest.json`."""
     return artifact.with_name(artifact.name + MANIFEST_SUFFIX)
+
+
+def record_path(artifact: Path) -> Path:
+    """The record of the last verification beside a backup or archive: `<name>.verified.json`."""
+    return artifact.with_name(artifact.name + RECORD_SUFFIX)
+
+
+def companion_paths(artifact: Path) -> tuple[Path, Path]:
+    """The files that belong to a published backup or archive: its manifest and its record."""
+    return manifest_path(artifact), record_path(artifact)

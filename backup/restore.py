@@ -1,11 +1,11 @@
 """Put a verified backup back in place of the live database — by one of two safe routes only.
 
-1. **Offline** (no process has the database, its -wal or -shm open): keep a
-   consistent safety copy, fold the old WAL into the old file and remove the
-   -wal/-shm (their content is in the safety copy), write the backup to a
-   temp file beside the database, verify it, fsync, rename into place, fsync
-   the folder. A stale -wal is never left beside the restored file, where
-   SQLite would replay it onto the backup.
+1. **Offline** (no process has the database, its -wal or -shm open): roll
+   back a hot journal, keep a consistent safety copy, fold the old WAL into
+   the old file, write the backup to a temp file beside the database, verify
+   it, fsync, remove the old -wal/-shm/-journal (their content is in the
+   safety copy; see backup.journals), rename into place, fsync the folder.
+   Nothing SQLite could replay onto the restored file is left beside it.
 2. **Online** (a process has it open): keep the safety copy, then copy the
    backup *into* the live database with SQLite's backup API, which takes
    SQLite's own write lock, so the application sees the old data or the new.
@@ -13,89 +13,97 @@
    refused and nothing changes.
 
 Never a rename or copy over a database that a process has open. Either route
-ends with integrity_check and row counts equal to the backup's manifest.
+ends with integrity_check and row counts equal to the backup's manifest. A
+database path that is a symlink is restored into the link's target (the link
+stays), and the safety copies sit beside the target.
+
+A refused restore removes the safety copy it made (nothing changed); after a
+successful one, the safety copies beyond the newest `safety_copies_keep` are
+pruned, never the one just made.
 """
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import os
-import shutil
-import sqlite3
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 from backup.catalog import latest_verified_backup
-from backup.durable import FILE_MODE, fsync_dir, fsync_file
-from backup.errors import RestoreRefused
-from backup.holders import database_files, processes_holding
+from backup.entry import BackupEntry
+from backup.errors import RestoreMismatch, RestoreRefused
+from backup.holders import processes_holding
+from backup.journals import fold_hot_journal, has_hot_journal, set_aside_orphans
 from backup.manifest import Manifest
-from backup.naming import TIMESTAMP_FORMAT, temp_path, utc_now
-from backup.snapshot import snapshot_database
-from backup.verify import database_problems, verify_backup
+from backup.naming import utc_now
+from backup.restore_routes import restore_offline, restore_online
+from backup.safety_copies import (
+    make_safety_copy,
+    prune_safety_copies,
+    remove_safety_copy,
+    safety_copy_path,
+)
+from backup.verify import verify_backup
 from dbguard.errors import BackupError
 
 log = logging.getLogger(__name__)
 
-SAFETY_MARKER = ".before_restore."
+Confirm = Callable[[str], bool]
 
 
 @dataclass(frozen=True)
 class RestoreResult:
-    db_path: Path
+    db_path: Path  # the file restored (a symlink's target)
     backup_path: Path
     route: str  # "new", "offline" or "online"
     safety_copy: Path | None
     row_counts: dict[str, int]
+    # What the restore found and did beyond the usual (a hot journal rolled back, …).
+    notes: tuple[str, ...] = ()
+    pruned_safety_copies: tuple[Path, ...] = ()
 
 
-def restore_latest(
-    backup_dir: Path,
-    db_path: Path,
-    *,
-    assume_yes: bool = False,
-    confirm: Callable[[str], bool] | None = None,
-    busy_timeout: float = 10.0,
-) -> RestoreResult:
-    """Restore the newest backup in `backup_dir` that verifies (`--latest`)."""
-    entry = latest_verified_backup(backup_dir)
-    if entry is None:
-        raise RestoreRefused(
-            f"no backup in {backup_dir} verifies", "take one with 'dbguard backup create'"
+def latest_to_restore(backup_dir: Path) -> BackupEntry:
+    """The newest backup in `backup_dir` that verifies now (`--latest`), read in full."""
+    folder = Path(backup_dir)
+    if not folder.is_dir():
+        raise BackupError(
+            f"backup folder {folder} does not exist",
+            "check --backup-dir or [backup] dir in dbguard.toml",
         )
-    return restore_backup(
-        entry.path, db_path, assume_yes=assume_yes, confirm=confirm, busy_timeout=busy_timeout
-    )
+    entry = latest_verified_backup(folder)
+    if entry is None or entry.manifest is None:
+        raise RestoreRefused(
+            f"no backup in {folder} verifies", "take one with 'dbguard backup create'"
+        )
+    return entry
 
 
 def restore_backup(
-    backup_path: Path,
+    source: Path,
     db_path: Path,
     *,
+    manifest: Manifest | None = None,
     assume_yes: bool = False,
-    confirm: Callable[[str], bool] | None = None,
+    confirm: Confirm | None = None,
     busy_timeout: float = 10.0,
     now: datetime | None = None,
+    safety_copies_keep: int | None = None,
 ) -> RestoreResult:
-    """Restore `backup_path` to `db_path`; see the module docstring for the routes.
+    """Restore the database file `source` to `db_path` by one of the two routes.
 
-    Without `assume_yes`, `confirm(question)` must return True. Raises
-    BackupError for bad input, RestoreRefused when the restore is refused or
-    fails (a safety copy made before the failure is named in the message).
+    `source` is verified against its manifest first, unless the caller has just
+    verified it and passes the `manifest` that describes it (row counts, journal
+    mode): any verified source of a database can come in that way. Without
+    `assume_yes`, `confirm(question)` must return True. With `safety_copies_keep`,
+    older safety copies are pruned after a successful restore. Raises
+    BackupError for bad input, RestoreRefused when the restore is refused or fails.
     """
-    backup_path = Path(backup_path)
-    db_path = Path(db_path).absolute()
-    result = verify_backup(backup_path)
-    if not result.ok or result.manifest is None:
-        raise RestoreRefused(
-            f"refusing to restore {backup_path}: {result.summary()}",
-            "pick a backup that verifies ('dbguard backup list', or --latest)",
-        )
-    manifest = result.manifest
+    source = Path(source)
+    if manifest is None:
+        manifest = _verified_manifest(source)
+    db_path = Path(db_path).resolve()  # a symlink: restore into its target, keep the link
     if not db_path.parent.is_dir():
         raise BackupError(
             f"folder {db_path.parent} does not exist", "pass --db with a path in an existing folder"
@@ -104,195 +112,61 @@ def restore_backup(
         raise BackupError(f"{db_path} is not a file", "pass --db with the database file")
     if not assume_yes:
         question = (
-            f"Replace {db_path} with {backup_path.name}"
+            f"Replace {db_path} with {source.name}"
             f" ({manifest.created_at.astimezone():%Y-%m-%d %H:%M %Z})?"
         )
         if confirm is None or not confirm(question):
             raise RestoreRefused("restore not confirmed; nothing changed", "pass --yes to confirm")
     moment = now or utc_now()
+    counts = dict(manifest.row_counts)
     if not db_path.exists():
-        set_aside = _set_aside_orphan_journals(db_path, moment)
-        _restore_offline(backup_path, db_path, manifest)
-        return RestoreResult(db_path, backup_path, "new", set_aside, dict(manifest.row_counts))
+        set_aside = safety_copy_path(db_path, moment)
+        moved = set_aside_orphans(db_path, set_aside)
+        restore_offline(source, db_path, manifest)
+        return RestoreResult(db_path, source, "new", set_aside if moved else None, counts)
     holders = processes_holding(db_path)
-    safety = make_safety_copy(db_path, moment, busy_timeout=busy_timeout)
+    notes: list[str] = []
+    byte_copy = False
+    if holders == [] and has_hot_journal(db_path):
+        journal = db_path.name + "-journal"
+        if fold_hot_journal(db_path, busy_timeout):
+            notes.append(
+                f"rolled back the hot journal {journal} (a writer crashed mid-transaction);"
+                " the safety copy holds the last committed state"
+            )
+        else:
+            byte_copy = True
+            notes.append(
+                f"{journal} could not be rolled back; the safety copy keeps the file and"
+                " its journal as a pair"
+            )
+    safety = make_safety_copy(db_path, moment, busy_timeout=busy_timeout, byte_copy=byte_copy)
     log.info("safety copy of %s at %s", db_path, safety)
     try:
         if holders == []:
-            _restore_offline(backup_path, db_path, manifest)
+            restore_offline(source, db_path, manifest)
             route = "offline"
         else:
-            _restore_online(backup_path, db_path, manifest, busy_timeout)
+            restore_online(source, db_path, manifest, busy_timeout)
             route = "online"
-    except RestoreRefused as error:
-        raise RestoreRefused(f"{error.message}; safety copy kept at {safety}", error.hint) from None
-    return RestoreResult(db_path, backup_path, route, safety, dict(manifest.row_counts))
-
-
-def safety_copy_path(db_path: Path, moment: datetime) -> Path:
-    base = f"{db_path.name}{SAFETY_MARKER}{moment.strftime(TIMESTAMP_FORMAT)}"
-    candidate = db_path.with_name(base)
-    number = 1
-    while any(path.exists() for path in database_files(candidate)):
-        number += 1
-        candidate = db_path.with_name(f"{base}_{number}")
-    return candidate
-
-
-def make_safety_copy(db_path: Path, moment: datetime, *, busy_timeout: float = 10.0) -> Path:
-    """A consistent copy of the current database (backup API) beside it; returns its path.
-
-    A database SQLite cannot read (that may be why you restore) is kept byte
-    for byte instead, with its -wal.
-    """
-    target = safety_copy_path(db_path, moment)
-    temp = temp_path(target)
-    target_wal = target.with_name(target.name + "-wal")
-    try:
-        try:
-            snapshot_database(db_path, temp, busy_timeout=busy_timeout)
-        except BackupError as error:
-            with contextlib.suppress(FileNotFoundError):
-                temp.unlink()
-            log.warning(
-                "cannot snapshot %s (%s); keeping its bytes instead", db_path, error.message
-            )
-            shutil.copyfile(db_path, temp)
-            wal = db_path.with_name(db_path.name + "-wal")
-            if wal.exists():
-                shutil.copyfile(wal, target_wal)
-        os.chmod(temp, FILE_MODE)
-        fsync_file(temp)
-        os.replace(temp, target)
-    except BaseException:
-        # A full disk is a common reason to restore: leave no partial copy taking space.
-        for leftover in (temp, temp.with_name(temp.name + "-journal"), target_wal):
-            with contextlib.suppress(FileNotFoundError):
-                leftover.unlink()
+    except RestoreMismatch as error:
+        raise RestoreMismatch(
+            f"{error.message}; the previous database is kept at {safety}", error.hint
+        ) from None
+    except RestoreRefused:
+        remove_safety_copy(safety)  # nothing changed: the copy would only take space
         raise
-    fsync_dir(target.parent)
-    return target
+    pruned: tuple[Path, ...] = ()
+    if safety_copies_keep is not None:
+        pruned = tuple(prune_safety_copies(db_path, safety_copies_keep, protect=safety).deleted)
+    return RestoreResult(db_path, source, route, safety, counts, tuple(notes), pruned)
 
 
-def _set_aside_orphan_journals(db_path: Path, moment: datetime) -> Path | None:
-    """A -wal/-shm/-journal without its database would be replayed onto the new file."""
-    moved: Path | None = None
-    for suffix in ("-wal", "-shm", "-journal"):
-        orphan = db_path.with_name(db_path.name + suffix)
-        if orphan.exists():
-            target = safety_copy_path(db_path, moment)
-            os.replace(orphan, target.with_name(target.name + suffix))
-            moved = target
-    return moved
-
-
-def _remove_old_wal(db_path: Path) -> None:
-    """Fold the old WAL into the old file (best effort), then make sure no -wal/-shm remain."""
-    try:
-        connection = sqlite3.connect(db_path, timeout=1.0)
-        try:
-            connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        finally:
-            connection.close()
-    except sqlite3.Error as error:
-        log.warning("could not checkpoint %s: %s", db_path, error)
-    for suffix in ("-wal", "-shm"):
-        with contextlib.suppress(FileNotFoundError):
-            db_path.with_name(db_path.name + suffix).unlink()
-
-
-def _restore_offline(backup_path: Path, db_path: Path, manifest: Manifest) -> None:
-    """Verified temp copy first; only then drop the old WAL and rename the copy into place."""
-    temp = temp_path(db_path)
-    try:
-        shutil.copyfile(backup_path, temp)
-        _same_owner_and_mode(db_path, temp)
-        connection = sqlite3.connect(temp, isolation_level=None)
-        try:
-            if manifest.source_journal_mode.lower() == "wal":
-                connection.execute("PRAGMA journal_mode = WAL")
-            problems = database_problems(connection, manifest.row_counts)
-        finally:
-            connection.close()
-        if problems:
-            raise RestoreRefused(
-                "the copied backup did not verify: " + "; ".join(problems),
-                "check the disk; the database was not changed",
-            )
-        fsync_file(temp)
-        if processes_holding(db_path):
-            raise RestoreRefused(
-                f"{db_path} was opened by another process during the restore; nothing changed",
-                "run the restore again",
-            )
-        if db_path.exists():
-            _remove_old_wal(db_path)
-        os.replace(temp, db_path)
-        fsync_dir(db_path.parent)
-    finally:
-        for leftover in database_files(temp):
-            with contextlib.suppress(FileNotFoundError):
-                leftover.unlink()
-    _check_restored(db_path, manifest)
-
-
-def _same_owner_and_mode(original: Path, replacement: Path) -> None:
-    """The restored file keeps the database's mode and owner, so the app can still write it."""
-    if not original.exists():
-        os.chmod(replacement, FILE_MODE)
-        return
-    status = original.stat()
-    os.chmod(replacement, status.st_mode & 0o777)
-    with contextlib.suppress(PermissionError):
-        os.chown(replacement, status.st_uid, status.st_gid)
-
-
-class _Busy(Exception):
-    pass
-
-
-def _restore_online(
-    backup_path: Path, db_path: Path, manifest: Manifest, busy_timeout: float
-) -> None:
-    from backup.verify import open_immutable
-
-    source = open_immutable(backup_path)
-    # Short busy waits and fast retries: SQLite's lock is not fair, and a long sleep between
-    # attempts misses the brief gaps between a busy writer's transactions.
-    live = sqlite3.connect(db_path, timeout=min(busy_timeout, 0.01), isolation_level=None)
-    deadline = time.monotonic() + busy_timeout
-
-    def give_up_when_busy(status: int, _remaining: int, _total: int) -> None:
-        if status in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED) and time.monotonic() > deadline:
-            raise _Busy
-
-    try:
-        source.backup(live, pages=-1, progress=give_up_when_busy, sleep=0.001)
-    except _Busy:
+def _verified_manifest(backup_path: Path) -> Manifest:
+    result = verify_backup(backup_path)
+    if not result.ok or result.manifest is None:
         raise RestoreRefused(
-            f"{db_path} is busy being written (locked for more than {busy_timeout:g} s); "
-            "nothing changed",
-            "retry when the application is idle, raise --timeout, or stop it and retry",
-        ) from None
-    except sqlite3.Error as error:
-        raise RestoreRefused(
-            f"online restore into {db_path} failed: {error}; nothing changed",
-            "stop the application and retry (offline restore)",
-        ) from None
-    finally:
-        source.close()
-        live.close()
-    _check_restored(db_path, manifest)
-
-
-def _check_restored(db_path: Path, manifest: Manifest) -> None:
-    connection = sqlite3.connect(db_path, timeout=10.0)
-    try:
-        problems = database_problems(connection, manifest.row_counts)
-    finally:
-        connection.close()
-    if problems:
-        raise RestoreRefused(
-            f"{db_path} does not match the backup after the restore: " + "; ".join(problems),
-            "if the application wrote meanwhile this may be expected; otherwise restore again",
+            f"refusing to restore {backup_path}: {result.summary()}",
+            "pick a backup that verifies ('dbguard backup list', or --latest)",
         )
+    return result.manifest

@@ -31,7 +31,6 @@ from datetime import datetime, timedelta
 from typing import Generic, Protocol, TypeVar
 
 from backup.naming import as_utc
-from dbguard.config import RetentionConfig
 from dbguard.errors import ConfigError
 
 
@@ -114,17 +113,6 @@ class RetentionPolicy:
             or self.keep_weekly
             or self.keep_monthly
             or not self.keep_within.empty
-        )
-
-    @classmethod
-    def from_config(cls, config: RetentionConfig) -> RetentionPolicy:
-        return cls(
-            keep_last=config.keep_last,
-            keep_daily=config.keep_daily,
-            keep_weekly=config.keep_weekly,
-            keep_monthly=config.keep_monthly,
-            keep_within=parse_within(config.keep_within),
-            min_verified=config.min_verified,
         )
 
 

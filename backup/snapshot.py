@@ -31,7 +31,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from backup.catalog import BackupEntry
 from backup.durable import (
     FILE_MODE,
     ensure_private_dir,
@@ -40,9 +39,16 @@ from backup.durable import (
     fsync_file,
     remove_stale_temps,
 )
+from backup.entry import BackupEntry
 from backup.errors import BackupFailed
 from backup.manifest import KIND_DATABASE, Manifest, publish_with_manifest, sha256_of
-from backup.naming import DATABASE_BACKUP, temp_path, utc_now
+from backup.naming import (
+    DATABASE_BACKUP,
+    MANIFEST_SUFFIX,
+    RECORD_SUFFIX,
+    temp_path,
+    utc_now,
+)
 from backup.verify import database_problems, open_immutable
 from dbguard import __version__
 from dbguard.database import quote_identifier, read_only_uri, require_database, user_tables
@@ -253,9 +259,11 @@ def _remove_temp(temp: Path) -> None:
 
 
 def remove_orphan_manifests(folder: Path) -> None:
-    """Manifests whose backup is gone (a kill between manifest and publish, or a prune)."""
-    for path in folder.glob(DATABASE_BACKUP.prefix + "*.manifest.json"):
-        backup_name = path.name.removesuffix(".manifest.json")
-        if DATABASE_BACKUP.parse(backup_name) and not (folder / backup_name).exists():
-            with contextlib.suppress(FileNotFoundError):
-                path.unlink()
+    """Manifests and verification records whose backup is gone (a kill between manifest and
+    publish, or during a prune)."""
+    for suffix in (MANIFEST_SUFFIX, RECORD_SUFFIX):
+        for path in folder.glob(DATABASE_BACKUP.prefix + "*" + suffix):
+            backup_name = path.name.removesuffix(suffix)
+            if DATABASE_BACKUP.parse(backup_name) and not (folder / backup_name).exists():
+                with contextlib.suppress(FileNotFoundError):
+                    path.unlink()

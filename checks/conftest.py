@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 import sqlite3
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import closing
@@ -25,6 +24,7 @@ from dbguard.findings import Finding, Severity
 from dbguard.quality.suites import SuiteFile, load_suites
 from dbguard.quality.targets import LatestBackup, RestoreDrill, Target, active_targets
 from dbguard.run_config import run_config
+from dbguard.scratch import scratch_folder
 from dbguard.system import CpuWindow
 
 if TYPE_CHECKING:
@@ -155,30 +155,35 @@ def latest_backup(config: Config) -> LatestBackup:
 
 
 @pytest.fixture(scope="session")
-def restore_drill(
-    config: Config, latest_backup: LatestBackup, tmp_path_factory: pytest.TempPathFactory
-) -> RestoreDrill:
+def restore_drill(config: Config, latest_backup: LatestBackup) -> Iterator[RestoreDrill]:
     """Restore the latest verified backup once per run into a temporary folder.
 
     The restore verifies the backup (sha256, integrity, row counts) and then the restored
     copy (integrity, row counts against the manifest). The copy holds the backup's data, so
     the backup target's expectations run on it: one validation serves both the backup and
-    the drill (test_restore_drill).
+    the drill (test_restore_drill). The folder is removed when the run ends, whatever its
+    outcome (dbguard.scratch).
     """
     if not config.checks.restore_drill:
-        return RestoreDrill(
+        yield RestoreDrill(
             None, 0.0, skipped="restore drill turned off ([checks] restore_drill = false)"
         )
+        return
     if latest_backup.path is None:
-        return RestoreDrill(
+        yield RestoreDrill(
             None, 0.0, skipped=f"{latest_backup.reason} (reported by test_latest_backup_is_recent)"
         )
+        return
+    with scratch_folder("restore-drill") as folder:
+        yield _restore(latest_backup.path, folder / "restore-drill.sqlite3")
+
+
+def _restore(backup_path: Path, restored: Path) -> RestoreDrill:
     from backup.restore import restore_backup
 
-    restored = tmp_path_factory.mktemp("restore-drill") / "restore-drill.sqlite3"
     started = time.perf_counter()
     try:
-        restore_backup(latest_backup.path, restored, assume_yes=True)
+        restore_backup(backup_path, restored, assume_yes=True)
     except DbguardError as error:
         return RestoreDrill(None, time.perf_counter() - started, error=error.one_line())
     except (OSError, sqlite3.Error) as error:
@@ -189,12 +194,12 @@ def restore_drill(
 
 @pytest.fixture(scope="session")
 def replica_drill(config: Config) -> Iterator[ReplicaDrill]:
-    """The replica's newest state restored once per run into a temporary folder, which is
-    removed at the end of the run whatever happens; the live row counts beside it."""
+    """The replica's newest state restored once per run into a temporary folder, removed
+    when the run ends (dbguard.scratch); the live row counts beside it."""
     from dbguard.replication.drill import drill_replica
 
-    with tempfile.TemporaryDirectory(prefix="dbguard-replica-") as folder:
-        yield drill_replica(config, Path(folder))
+    with scratch_folder("replica-drill") as folder:
+        yield drill_replica(config, folder)
 
 
 @pytest.fixture(scope="session")

@@ -14,58 +14,31 @@ from datetime import UTC, datetime
 
 import pytest
 
+from dbguard import metrics
 from dbguard.config import Config
 from dbguard.errors import DbguardError
-from dbguard.findings import Finding, Severity, classify_above
-from dbguard.quality.severity import (
-    DriftThresholds,
-    classify_row_count,
-    row_count_bands,
-)
+from dbguard.findings import Finding, Severity
+from dbguard.quality.outcomes import ExpectationOutcome
 from dbguard.quality.suites import SuiteFile
 from dbguard.quality.targets import LatestBackup, RestoreDrill
 from dbguard.quality.validate import OutcomeCache
+from dbguard.rules.backup import backup_age_finding
+from dbguard.rules.rows import DriftThresholds, reconcile_finding
 
 Record = Callable[[Finding], None]
 Metric = Callable[[str, float], None]
-TAKE_BACKUP = "take a backup now (dbguard backup create) and check that the daily backup job runs"
 
 
 def test_latest_backup_is_recent(
     latest_backup: LatestBackup, config: Config, record_finding: Record, record_metric: Metric
 ) -> None:
-    limits = config.backup
-    expected = (
-        f"a verified backup at most {limits.max_age_warning_hours:g} h old "
-        f"(critical above {limits.max_age_critical_hours:g} h)"
-    )
     if latest_backup.path is None or latest_backup.created_at is None:
-        record_finding(
-            Finding(
-                check="backup::latest_age",
-                severity=Severity.CRITICAL,
-                expected=expected,
-                observed=latest_backup.reason,
-                remediation=TAKE_BACKUP,
-                target="backup",
-            )
-        )
+        record_finding(backup_age_finding(None, None, latest_backup.reason, config.backup))
         return
     age_hours = (datetime.now(UTC) - latest_backup.created_at).total_seconds() / 3600
-    record_metric("backup_age_hours", age_hours)
-    record_metric("backup_bytes", latest_backup.size)
-    record_finding(
-        Finding(
-            check="backup::latest_age",
-            severity=classify_above(
-                age_hours, limits.max_age_warning_hours, limits.max_age_critical_hours
-            ),
-            expected=expected,
-            observed=f"{latest_backup.path.name} is {age_hours:.1f} h old",
-            remediation=TAKE_BACKUP,
-            target="backup",
-        )
-    )
+    record_metric(metrics.BACKUP_AGE_HOURS, age_hours)
+    record_metric(metrics.BACKUP_BYTES, latest_backup.size)
+    record_finding(backup_age_finding(latest_backup.path.name, age_hours, "", config.backup))
 
 
 def test_newest_backup_verifies(config: Config, record_finding: Record) -> None:
@@ -106,41 +79,13 @@ def test_backup_row_counts_reconcile(
     except (DbguardError, sqlite3.Error) as error:
         pytest.skip(f"the live database cannot be read ({error}); see test_database_health")
     for table, count in latest_backup.row_counts.items():
-        record_metric(f"rows.{table}.backup", count)
-    overrides = {suite.table: suite.drift_overrides for suite in suites}
-    severities: list[Severity] = []
-    notes: list[str] = []
-    for table in sorted(set(live_counts) | set(latest_backup.row_counts)):
-        backup_count = latest_backup.row_counts.get(table)
-        live_count = live_counts.get(table)
-        if live_count is None:
-            severities.append(Severity.CRITICAL)
-            notes.append(f"{table}: in the backup ({backup_count} rows), missing from the live DB")
-            continue
-        if backup_count is None:
-            severities.append(Severity.WARNING)
-            notes.append(f"{table}: new in the live DB ({live_count} rows), not in the backup")
-            continue
-        thresholds = DriftThresholds.from_config(config.checks, overrides.get(table))
-        severity = classify_row_count(live_count, row_count_bands(backup_count, thresholds))
-        severities.append(severity)
-        if severity is not Severity.OK:
-            notes.append(f"{table}: backup {backup_count}, live {live_count} ({severity})")
-    worst = Severity.worst(severities)
-    record_finding(
-        Finding(
-            check="backup::row_counts_reconcile",
-            severity=worst,
-            expected=(
-                f"live row counts within ±{config.checks.warning_percent:g} % of the latest backup's "
-                f"(critical beyond ±{config.checks.critical_percent:g} %)"
-            ),
-            observed="; ".join(notes) if notes else f"all {len(severities)} tables reconcile",
-            remediation="audit recent writes (数据审计); if rows were lost, restore from the latest "
-            "verified backup (dbguard backup restore --latest)",
-            target="backup",
-        )
-    )
+        record_metric(metrics.row_metric(table, "backup"), count)
+    thresholds = {
+        suite.table: DriftThresholds.from_config(config.checks, suite.drift_overrides)
+        for suite in suites
+    }
+    default = DriftThresholds.from_config(config.checks)
+    record_finding(reconcile_finding(live_counts, latest_backup.row_counts, thresholds, default))
 
 
 def test_restore_drill(
@@ -171,7 +116,7 @@ def test_restore_drill(
             )
         )
         return
-    record_metric("restore_drill_seconds", restore_drill.seconds)
+    record_metric(metrics.RESTORE_DRILL_SECONDS, restore_drill.seconds)
     # The backup target's outcomes: target_database points it at this restored copy, so each
     # suite is validated once for both the backup's expectation tests and the drill.
     outcomes = [
@@ -195,8 +140,26 @@ def test_restore_drill(
                 f"{outcome.check} ({outcome.severity}): {outcome.observed}"
                 for outcome in failed[:10]
             ),
-            remediation="the backup holds bad data too: restore an older verified backup "
-            "(dbguard backup list) and take a fresh backup once the live DB is right",
+            remediation=drill_remediation(failed),
             target="restore-drill",
         )
     )
+
+
+def drill_remediation(failed: list[ExpectationOutcome]) -> str:
+    """Restore an older backup only for bad data, never for a suite that names what is not there."""
+    mismatched = [outcome for outcome in failed if outcome.schema_mismatch]
+    fix_suite = (
+        f"{len(mismatched)} expectation(s) name tables or columns the backup lacks "
+        f"({mismatched[0].schema_mismatch}): if the schema changed on purpose, fix the suite "
+        "(`dbguard lint` shows where); the backup is not at fault"
+        if mismatched
+        else ""
+    )
+    if len(mismatched) == len(failed):
+        return fix_suite
+    bad_data = (
+        "the backup holds bad data too: restore an older verified backup "
+        "(dbguard backup list) and take a fresh backup once the live DB is right"
+    )
+    return f"{bad_data}; {fix_suite}" if fix_suite else bad_data

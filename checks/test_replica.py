@@ -13,10 +13,10 @@ from collections.abc import Callable
 
 import pytest
 
+from dbguard import metrics
 from dbguard.config import Config
 from dbguard.errors import DbguardError
 from dbguard.findings import Finding, Severity
-from dbguard.metrics import row_metric
 from dbguard.quality.suites import SuiteFile
 from dbguard.quality.validate import OutcomeCache
 from dbguard.replication.drill import ReplicaDrill
@@ -58,7 +58,7 @@ def test_replica_keeps_up(config: Config, record_finding: Record, record_metric:
         return
     lag = lag_seconds(observation)
     if lag is not None:
-        record_metric("replica_lag_seconds", lag)
+        record_metric(metrics.REPLICA_LAG_SECONDS, lag)
     record_finding(replication_finding(observation, config.replication))
 
 
@@ -88,7 +88,7 @@ def test_replica_restores(
             )
         )
         return
-    record_metric("replica_restore_seconds", replica_drill.seconds)
+    record_metric(metrics.REPLICA_RESTORE_SECONDS, replica_drill.seconds)
     outcomes = [
         outcome
         for suite in suites
@@ -134,7 +134,7 @@ def test_replica_row_counts_reconcile(
             "see test_database_health"
         )
     for table, count in replica_drill.replica_counts.items():
-        record_metric(row_metric(table, "replica"), count)
+        record_metric(metrics.row_metric(table, "replica"), count)
     record_finding(
         replica_counts_finding(
             copy.replica,

@@ -2,43 +2,49 @@
 
 `dbguard check` is a thin wrapper over `run_checks`; `pytest checks/` runs the
 same suite for people who know pytest. Every run writes one self-contained
-HTML report `reports/quality_YYYYMMDD_HHMMSS.html` (UTC), JUnit XML beside it,
-and refreshes `reports/latest.html`; the root conftest's hooks append the run
-to the history.
+HTML report `quality_YYYYMMDD_HHMMSS.html` (UTC), JUnit XML beside it, and
+refreshes `latest.html`, in the reports folder of the database it checks
+(see dbguard.report_files); the root conftest's hooks append the run to the
+history. Bad input (a missing database, a file named with --db that is not
+SQLite, a malformed suite, a reports folder it cannot write, no checks/
+folder) stops the run before pytest starts.
 """
 
 from __future__ import annotations
 
 import logging
-import os
-import shutil
+import signal
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
+from types import FrameType
 
-from dbguard.config import Config
+from dbguard.config import Config, DatabaseConfig
 from dbguard.database import require_database
 from dbguard.errors import ConfigError, DbguardError, ExitCode
+from dbguard.report_files import (
+    ReportPaths,
+    is_other_database,
+    refresh_latest,
+    report_paths,
+    reports_folder,
+    require_writable,
+)
 from dbguard.run_config import PresetConfig
 
 log = logging.getLogger(__name__)
 
-# The repository (editable install) holds checks/ and the root conftest.py.
+# The repository (an editable install, or a run from the clone) holds checks/ and the root
+# conftest.py. A plain `pip install .` does not: see `checks_folder`.
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 CHECKS_DIR = PROJECT_ROOT / "checks"
-LATEST_NAME = "latest.html"
+CHECKS_MARKER = "test_expectations.py"  # a checks/ folder that is dbguard's, not any tests
 # Plugins with no use in a quality run that cost time: unraisableexception calls gc.collect()
 # several times at session end, each walk going through GX's large object graph; hypothesis's
 # plugin (dev extra) imports hypothesis at the terminal summary. pytest-html and
 # pytest-metadata stay: they write the report.
 DISABLED_PLUGINS = ("cacheprovider", "unraisableexception", "hypothesispytest")
-
-
-@dataclass(frozen=True)
-class ReportPaths:
-    html: Path
-    junit: Path
-    latest: Path
 
 
 @dataclass(frozen=True)
@@ -48,24 +54,22 @@ class CheckRun:
     reports: ReportPaths | None = None
 
 
-def report_paths(
-    config: Config, report: Path | None = None, now: datetime | None = None
-) -> ReportPaths:
-    """Where this run's reports go: `report` (if given) or a new timestamped name in the
-    reports folder; JUnit XML beside the HTML; latest.html in the reports folder."""
-    reports_dir = Path(config.reports.dir)
-    if report is not None:
-        html = Path(report).expanduser().resolve()
-        if html.is_dir():
-            raise ConfigError(f"--report {report} is a folder", "pass the path of an .html file")
-    else:
-        stamp = (now or datetime.now(UTC)).strftime("%Y%m%d_%H%M%S")
-        html = reports_dir / f"quality_{stamp}.html"
-        suffix = 2
-        while html.exists():  # two runs in the same second keep both reports
-            html = reports_dir / f"quality_{stamp}_{suffix}.html"
-            suffix += 1
-    return ReportPaths(html=html, junit=html.with_suffix(".xml"), latest=reports_dir / LATEST_NAME)
+def checks_folder(config: Config) -> Path:
+    """The project folder's checks/: beside the config file, in the current folder, or in the
+    repository dbguard runs from. A plain `pip install .` ships no checks/ (analysts edit
+    them with the suites, in the project folder), so without one this is a one-line error."""
+    candidates = [Path.cwd() / "checks", CHECKS_DIR]
+    if config.source is not None:
+        candidates.insert(0, Path(config.source).parent / "checks")
+    for candidate in candidates:
+        if (candidate / CHECKS_MARKER).is_file():
+            return candidate
+    raise ConfigError(
+        "dbguard check runs from its project folder (a clone of the dbguard repository, "
+        f"holding checks/ and expectations/); found no checks/ beside "
+        f"{config.source or 'the defaults'} or in {Path.cwd()}",
+        "cd into the project folder, or pass --config PROJECT/dbguard.toml",
+    )
 
 
 def pytest_arguments(
@@ -76,7 +80,7 @@ def pytest_arguments(
     reports: ReportPaths | None = None,
     checks_dir: Path | None = None,
 ) -> list[str]:
-    checks = Path(checks_dir) if checks_dir is not None else CHECKS_DIR
+    checks = Path(checks_dir) if checks_dir is not None else checks_folder(config)
     root = checks.resolve().parent
     args = [
         str(checks),
@@ -116,35 +120,37 @@ def run_checks(
     report: Path | None = None,
     write_report: bool = True,
     checks_dir: Path | None = None,
+    configured_database: DatabaseConfig | None = None,
 ) -> CheckRun:
-    """Run checks/ against the configured live DB and backups; write the reports.
+    """Run checks/ against `config`'s live DB and backups; write the reports.
 
+    `configured_database` is the one dbguard.toml names; a run of any other database
+    writes its reports into its own subfolder (None: this is the configured one).
     The result carries the report paths (`reports.html`, `.junit`, `.latest`).
     """
-    # Missing is bad input (exit 2); present but damaged is a critical finding for the checks.
-    require_database(config.database.path, sqlite_header=False)
-    # A malformed suite is bad input: one line naming the file, exit 2, before pytest starts.
+    other = is_other_database(config, configured_database)
+    # Missing is bad input (exit 2). A file named on the command line that is not SQLite at
+    # all is a wrong path (exit 2); the configured live database turning into one is damage,
+    # a critical finding for the checks to report.
+    require_database(config.database.path, sqlite_header=other)
     from dbguard.quality.suites import load_suites, require_expectations_dir
 
     if checks_dir is None:  # the project's own checks/ read the suites; a test's may not
+        checks_dir = checks_folder(config)
         require_expectations_dir(config.checks.expectations_dir)
+    reports = None
+    if write_report:
+        reports = report_paths(reports_folder(config, configured_database), report)
+        require_writable(reports)
+    # A malformed suite is bad input: one line naming the file, exit 2, before pytest starts.
     load_suites(config.checks.expectations_dir)
     import pytest
 
-    reports = report_paths(config, report) if write_report else None
-    if reports is not None:
-        for folder in {reports.html.parent, reports.latest.parent}:
-            try:
-                folder.mkdir(parents=True, exist_ok=True)
-            except OSError as error:
-                raise ConfigError(
-                    f"cannot create report folder {folder}: {error.strerror}",
-                    "set [reports] dir (or --report) to a folder you can write to",
-                ) from None
     args = pytest_arguments(
         config, strict=strict, extra=extra, reports=reports, checks_dir=checks_dir
     )
-    code = int(pytest.main(args, plugins=[PresetConfig(config)]))
+    with _terminate_as_interrupt():
+        code = int(pytest.main(args, plugins=[PresetConfig(config)]))
     if reports is not None and reports.html.is_file():
         refresh_latest(reports.html, reports.latest)
     if code == pytest.ExitCode.OK:
@@ -153,19 +159,28 @@ def run_checks(
         return CheckRun(ExitCode.FAILED, code, reports)
     if code == pytest.ExitCode.USAGE_ERROR:
         raise DbguardError("the quality suite could not start", "see the pytest error above")
+    if code == pytest.ExitCode.INTERRUPTED:
+        raise DbguardError("the check run was interrupted", "its temporary files were removed")
     raise DbguardError(
         f"the quality suite stopped with pytest exit code {code}",
         "run with --traceback or `pytest checks/` to see why",
     )
 
 
-def refresh_latest(report: Path, latest: Path) -> None:
-    """Copy `report` to `latest` atomically: readers see the old or the new file, never half."""
-    if report.resolve() == latest.resolve():
-        return
-    temporary = latest.with_name(f".{latest.name}.{os.getpid()}.tmp")
+@contextmanager
+def _terminate_as_interrupt() -> Iterator[None]:
+    """SIGTERM (cron's or systemd's stop) unwinds the run like Ctrl-C, so pytest tears its
+    fixtures down and the restore drill's copy is removed."""
+
+    def interrupt(signum: int, frame: FrameType | None) -> None:
+        raise KeyboardInterrupt
+
     try:
-        shutil.copyfile(report, temporary)
-        os.replace(temporary, latest)
+        previous = signal.signal(signal.SIGTERM, interrupt)
+    except ValueError:  # not the main thread: leave signals alone
+        yield
+        return
+    try:
+        yield
     finally:
-        temporary.unlink(missing_ok=True)
+        signal.signal(signal.SIGTERM, previous)

@@ -30,6 +30,9 @@ class NagiosCode(enum.IntEnum):
 class DbguardError(Exception):
     """An error caused by input the user can fix."""
 
+    # What the CLI exits with (outside `health`, which says UNKNOWN): bad input by default.
+    exit_code = ExitCode.USAGE
+
     def __init__(self, message: str, hint: str = "") -> None:
         super().__init__(message)
         self.message = message
@@ -39,6 +42,13 @@ class DbguardError(Exception):
         text = f"{self.message} ({self.hint})" if self.hint else self.message
         # SQLite's integrity_check and some OS messages span lines; the CLI promises one.
         return " ".join(text.split())
+
+
+class OperationFailed(DbguardError):
+    """The input was fine but the operation failed or was refused (a backup that did not
+    verify, a restore refused because the database stayed busy): exit 1."""
+
+    exit_code = ExitCode.FAILED
 
 
 class ConfigError(DbguardError):
@@ -61,5 +71,5 @@ class SuiteError(DbguardError):
     """An expectation suite file is malformed or does not fit the database."""
 
 
-class ReplicationError(DbguardError):
-    """Litestream could not read or restore the replica (unreachable, damaged, empty)."""
+class ReplicationError(OperationFailed):
+    """Litestream could not read or restore the replica (unreachable, damaged, empty): exit 1."""

@@ -36,3 +36,25 @@ def row_counts_in(metrics: Mapping[str, float], target: str = "live") -> dict[st
         if parsed is not None and parsed[1] == target:
             counts[parsed[0]] = int(value)
     return counts
+
+
+# Other numbers a run records (one name each, read back by the charts, the weekly report and
+# the metrics endpoint).
+CONNECT_MS = "connect_ms"
+LATENCY_MS = "latency_ms"
+WAL_BYTES = "wal_bytes"
+DB_BYTES = "db_bytes"
+MEMORY_PERCENT = "memory_percent"
+CPU_PERCENT = "cpu_percent"
+BACKUP_AGE_HOURS = "backup_age_hours"
+BACKUP_BYTES = "backup_bytes"
+RESTORE_DRILL_SECONDS = "restore_drill_seconds"
+HEALTH_URL_SECONDS = "health_url_seconds"
+INTEGRITY_SECONDS = "integrity_seconds"
+REPLICA_LAG_SECONDS = "replica_lag_seconds"
+REPLICA_RESTORE_SECONDS = "replica_restore_seconds"
+
+
+def disk_metric(volume: str) -> str:
+    """Disk use in percent of the volume holding `volume` ("db" or "backups")."""
+    return f"disk_percent.{volume}"

@@ -29,9 +29,8 @@ def run_config(pytest_config: pytest.Config) -> Config:
         if isinstance(plugin, PresetConfig):
             return plugin.config
     loaded = load_config(_option(pytest_config, "dbguard_config") or _rootdir_config(pytest_config))
-    return loaded.with_overrides(
-        database__path=_option(pytest_config, "db"),
-        backup__dir=_option(pytest_config, "backup_dir"),
+    return loaded.with_database(_option(pytest_config, "db")).with_overrides(
+        backup__dir=_option(pytest_config, "backup_dir")
     )
 
 

@@ -1,9 +1,8 @@
-"""The machine's health: disk use of the DB's and the backups' volumes, memory, CPU, and the
-response time of an optional HTTP health URL (the plan's /tools/monitor/health/quick).
+"""Readings of the machine: disk use of the DB's and the backups' volumes, memory, CPU, and
+the response time of an optional HTTP health URL (the plan's /tools/monitor/health/quick).
 
-Each reading becomes a Finding classified against SystemConfig's thresholds
-(the plan's table: disk 80 % / 90 %, memory 75 % / 85 %, response 2 s / 5 s).
-psutil and urllib only, so the quick health path stays light.
+Only measurements: what they mean is decided in `dbguard.rules.system`. psutil and
+urllib only, so the quick health path stays light.
 """
 
 from __future__ import annotations
@@ -16,8 +15,6 @@ from pathlib import Path
 
 import psutil
 
-from dbguard.config import SystemConfig
-from dbguard.findings import Finding, Severity, classify_above
 from dbguard.redact import mask_secrets
 
 
@@ -45,45 +42,15 @@ def disk_usage(path: Path) -> DiskUsage:
     return DiskUsage(where, float(usage.percent), usage.used, usage.total, usage.free)
 
 
-def disk_finding(label: str, path: Path, config: SystemConfig) -> tuple[Finding, DiskUsage]:
-    usage = disk_usage(path)
-    severity = classify_above(
-        usage.percent, config.disk_warning_percent, config.disk_critical_percent
-    )
-    free_gib = usage.free_bytes / 2**30
-    finding = Finding(
-        check=f"disk {label}",
-        severity=severity,
-        expected=f"disk use of the volume holding {label} at most {config.disk_warning_percent:g} %"
-        f" (critical above {config.disk_critical_percent:g} %)",
-        observed=f"{usage.percent:.1f} % used, {free_gib:.1f} GiB free on the volume of {usage.path}",
-        remediation=""
-        if severity is Severity.OK
-        else "clean up old logs and reports, prune "
-        "backups (`dbguard backup prune`) or enlarge the volume",
-        target="system",
-    )
-    return finding, usage
+@dataclass(frozen=True)
+class MemoryUsage:
+    percent: float
+    available_bytes: int
 
 
-def memory_finding(config: SystemConfig) -> tuple[Finding, float]:
+def memory_usage() -> MemoryUsage:
     memory = psutil.virtual_memory()
-    percent = float(memory.percent)
-    severity = classify_above(
-        percent, config.memory_warning_percent, config.memory_critical_percent
-    )
-    finding = Finding(
-        check="memory",
-        severity=severity,
-        expected=f"memory use at most {config.memory_warning_percent:g} %"
-        f" (critical above {config.memory_critical_percent:g} %)",
-        observed=f"{percent:.1f} % used, {memory.available / 2**30:.1f} GiB available",
-        remediation=""
-        if severity is Severity.OK
-        else "restart the application or find what uses the memory (`ps aux --sort=-rss | head`)",
-        target="system",
-    )
-    return finding, percent
+    return MemoryUsage(float(memory.percent), int(memory.available))
 
 
 def cpu_percent(interval: float = 0.2) -> float:
@@ -168,45 +135,3 @@ def probe_url(url: str, timeout: float) -> UrlProbe:
     seconds = time.perf_counter() - started
     ok = status is not None and 200 <= status < 400 and not error
     return UrlProbe(mask_secrets(url), ok, seconds, status, mask_secrets(error))
-
-
-def health_url_finding(
-    probe: UrlProbe, config: SystemConfig, consecutive_failures: int, failures_critical: int
-) -> Finding:
-    """Response time against 2 s / 5 s; a failure is a warning, `failures_critical` in a row
-    (this one included) critical — as for the database connection."""
-    expected = (
-        f"{probe.url} answers within {config.response_warning_seconds:g} s"
-        f" (critical above {config.response_critical_seconds:g} s)"
-    )
-    timed_out = probe.seconds > config.response_critical_seconds
-    if not probe.ok and not timed_out:
-        severity = (
-            Severity.CRITICAL if consecutive_failures >= failures_critical else Severity.WARNING
-        )
-        return Finding(
-            check="health url",
-            severity=severity,
-            expected=expected,
-            observed=f"request failed ({probe.error or f'HTTP {probe.status}'}),"
-            f" {consecutive_failures} failure(s) in a row",
-            remediation="check that the application is running and restart it; then look at "
-            "its logs",
-            target="system",
-        )
-    severity = classify_above(
-        probe.seconds, config.response_warning_seconds, config.response_critical_seconds
-    )
-    observed = f"answered in {probe.seconds:.2f} s" if probe.ok else "no answer"
-    if timed_out:
-        observed = f"{observed} (gave up after {probe.seconds:.1f} s)"
-    return Finding(
-        check="health url",
-        severity=severity,
-        expected=expected,
-        observed=observed,
-        remediation=""
-        if severity is Severity.OK
-        else "optimise slow queries or add resources (the plan: 性能优化/资源扩容)",
-        target="system",
-    )

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from postgres_cluster import PostgresCluster, unavailable_reason
 
 from dbguard.demo.database import build_demo_database
 
@@ -19,3 +21,28 @@ def demo_db_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def demo_db(tmp_path: Path) -> Path:
     """A fresh demo database of this test's own, in WAL mode."""
     return build_demo_database(tmp_path / "db.sqlite3")
+
+
+@pytest.fixture(scope="session")
+def postgres_cluster() -> Iterator[PostgresCluster]:
+    """A throwaway PostgreSQL server for the session (see tests/postgres_cluster.py)."""
+    reason = unavailable_reason()
+    if reason is not None:
+        pytest.skip(reason)
+    cluster = PostgresCluster().start()
+    try:
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture
+def postgres_db(postgres_cluster: PostgresCluster, request: pytest.FixtureRequest) -> Iterator[str]:
+    """An empty database of this test's own on the session's server; its dbguard URL."""
+    name = "t_" + "".join(c if c.isalnum() else "_" for c in request.node.name)[:50].lower()
+    postgres_cluster.drop_database(name)
+    url = postgres_cluster.create_database(name)
+    try:
+        yield url
+    finally:
+        postgres_cluster.drop_database(name)

@@ -7,6 +7,7 @@ together, two at a time, and read the JUnit XML each run writes.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import xml.etree.ElementTree as ElementTree
@@ -69,6 +70,20 @@ class Run:
             for case in self.mine()
             if case.severity not in ("", "ok") and case.properties.get("target") == target
         }
+
+
+def dbguard(
+    cwd: Path, *args: str, environment: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """The real console script (as `python -m dbguard`) in `cwd`, its output captured."""
+    return subprocess.run(
+        [*DBGUARD, *args],
+        cwd=cwd,
+        env={**os.environ, **(environment or {})},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def write_config(folder: Path, expectations: Path) -> Path:

@@ -11,10 +11,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from backup_runs import restore_latest_cli
 
 from backup.catalog import list_backups
 from backup.manifest import read_manifest
-from backup.naming import manifest_path
+from backup.naming import RECORD_SUFFIX, companion_paths, manifest_path
 from backup.snapshot import create_backup
 
 DBGUARD = [sys.executable, "-m", "dbguard"]
@@ -33,7 +34,12 @@ def assert_usage_error(result: subprocess.CompletedProcess[str], words: str) -> 
 
 
 def snapshot_of(folder: Path) -> dict[str, bytes]:
-    return {path.name: path.read_bytes() for path in sorted(folder.iterdir()) if path.is_file()}
+    """Every file's bytes, but the verification records (a verification writes them)."""
+    return {
+        path.name: path.read_bytes()
+        for path in sorted(folder.iterdir())
+        if path.is_file() and not path.name.endswith(RECORD_SUFFIX)
+    }
 
 
 @pytest.fixture
@@ -134,20 +140,24 @@ def test_restore_needs_exactly_one_source(demo_db: Path, backup_dir: Path, tmp_p
     )
 
 
-def test_restore_latest_without_backups_is_refused(demo_db: Path, tmp_path: Path) -> None:
-    result = run_cli(
-        "backup",
-        "restore",
-        "--latest",
-        "--yes",
-        "--db",
-        str(demo_db),
-        "--backup-dir",
-        str(tmp_path / "empty"),
-        cwd=tmp_path,
-    )
+def test_restore_latest_from_a_missing_backup_folder_is_an_input_error(
+    demo_db: Path, tmp_path: Path
+) -> None:
+    before = snapshot_of(demo_db.parent)
+    result = restore_latest_cli(demo_db, tmp_path / "typo", tmp_path)
+    assert_usage_error(result, "backup folder")
+    assert "does not exist" in result.stderr
+    assert not (tmp_path / "typo").exists()
+    assert snapshot_of(demo_db.parent) == before
+
+
+def test_restore_latest_from_an_empty_backup_folder_is_refused(
+    demo_db: Path, tmp_path: Path
+) -> None:
+    (tmp_path / "empty").mkdir()
+    result = restore_latest_cli(demo_db, tmp_path / "empty", tmp_path)
     assert result.returncode == 1
-    assert "no backup" in result.stderr
+    assert "no backup" in result.stderr and "verifies" in result.stderr
 
 
 def test_restore_without_yes_and_without_a_terminal_refuses_and_changes_nothing(
@@ -230,11 +240,11 @@ def test_prune_dry_run_shows_the_plan_and_deletes_nothing(backup_dir: Path, tmp_
         cwd=tmp_path,
     )
     assert done.returncode == 0
-    remaining = list_backups(backup_dir, verify=True)
+    remaining = list_backups(backup_dir, verify="full")
     assert [entry.created_at.day for entry in remaining] == [21, 24, 27]
     assert all(entry.verified for entry in remaining)
     leftovers = {path.name for path in backup_dir.iterdir()} - {
-        name for entry in remaining for name in (entry.name, manifest_path(entry.path).name)
+        path.name for entry in remaining for path in (entry.path, *companion_paths(entry.path))
     }
     assert leftovers == {".dbguard.lock"}
 
@@ -338,3 +348,16 @@ def test_prune_of_a_missing_backup_folder_is_an_input_error(tmp_path: Path) -> N
     assert result.stderr.startswith("dbguard: error: backup folder ")
     assert len(result.stderr.strip().splitlines()) == 1
     assert not (tmp_path / "typo").exists()
+
+
+@pytest.mark.parametrize("command", [["create"], ["restore", "--latest", "--yes"]])
+def test_backing_up_or_restoring_a_postgresql_database_is_an_input_error(
+    tmp_path: Path, command: list[str]
+) -> None:
+    url = "postgresql+psycopg://app@localhost/energy"
+    result = run_cli(
+        "backup", *command, "--db", url, "--backup-dir", str(tmp_path / "b"), cwd=tmp_path
+    )
+    assert_usage_error(result, "SQLite file")
+    assert "pg_dump" in result.stderr
+    assert not (tmp_path / "b").exists()

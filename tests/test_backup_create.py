@@ -93,7 +93,7 @@ def test_second_backup_in_the_same_second_does_not_clobber(demo_db: Path, tmp_pa
     one = create_backup(demo_db, tmp_path / "more")
     two = create_backup(demo_db, tmp_path / "more")
     assert one.path != two.path
-    assert [entry.verified for entry in list_backups(tmp_path / "more", verify=True)] == [
+    assert [entry.verified for entry in list_backups(tmp_path / "more", verify="full")] == [
         True,
         True,
     ]
@@ -171,7 +171,7 @@ KILLED_CREATE = (
 
 def _assert_only_true_backups(backup_dir: Path, expected_counts: dict[str, int]) -> None:
     """Everything that looks like a backup verifies and really holds the database."""
-    for entry in list_backups(backup_dir, verify=True):
+    for entry in list_backups(backup_dir, verify="full"):
         assert entry.manifest is not None, f"{entry.name} was published without a manifest"
         assert entry.verified, entry.problems
         connection = open_immutable(entry.path)

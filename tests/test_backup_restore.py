@@ -10,36 +10,13 @@ import time
 from pathlib import Path
 
 import pytest
+from backup_runs import application_holding, counts, execute, restore_latest_cli, run_cli
 
 from backup.errors import RestoreRefused
 from backup.manifest import read_manifest
 from backup.restore import restore_backup
 from backup.snapshot import create_backup
 from backup.verify import open_immutable
-
-DBGUARD = [sys.executable, "-m", "dbguard"]
-
-
-def run_cli(*args: str, cwd: Path, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [*DBGUARD, *args], cwd=cwd, capture_output=True, text=True, timeout=120, input=stdin
-    )
-
-
-def counts(db: Path) -> dict[str, int]:
-    connection = sqlite3.connect(db)
-    tables = [
-        row[0]
-        for row in connection.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
-        )
-    ]
-    result = {
-        table: connection.execute(f'SELECT COUNT(*) FROM "{table}"').fetchone()[0]
-        for table in tables
-    }
-    connection.close()
-    return result
 
 
 def leave_stale_wal(db: Path, rows: int) -> None:
@@ -134,24 +111,11 @@ def test_cli_restore_latest_skips_a_backup_that_does_not_verify(
 ) -> None:
     backup_dir = tmp_path / "backups"
     older = create_backup(demo_db, backup_dir).path
-    connection = sqlite3.connect(demo_db)
-    connection.execute("DELETE FROM huijugugan")
-    connection.commit()
-    connection.close()
+    execute(demo_db, "DELETE FROM huijugugan")
     newer = create_backup(demo_db, backup_dir).path
     newer.write_bytes(b"SQLite format 3\x00" + b"\x00" * 100)  # damaged
 
-    result = run_cli(
-        "backup",
-        "restore",
-        "--latest",
-        "--yes",
-        "--db",
-        str(demo_db),
-        "--backup-dir",
-        str(backup_dir),
-        cwd=tmp_path,
-    )
+    result = restore_latest_cli(demo_db, backup_dir, tmp_path)
     assert result.returncode == 0, result.stderr
     assert str(older) in result.stdout
     assert counts(demo_db)["huijugugan"] == 28
@@ -172,10 +136,7 @@ def test_restore_is_refused_while_a_writer_holds_the_database_busy(
     demo_db: Path, tmp_path: Path
 ) -> None:
     backup = create_backup(demo_db, tmp_path / "backups").path
-    connection = sqlite3.connect(demo_db)
-    connection.execute("DELETE FROM pue_comment")
-    connection.commit()
-    connection.close()
+    execute(demo_db, "DELETE FROM pue_comment")
     before = counts(demo_db)
     holder = subprocess.Popen(
         [sys.executable, "-c", HOLD_WRITE_LOCK, str(demo_db)], stdout=subprocess.PIPE, text=True
@@ -205,40 +166,15 @@ def test_restore_is_refused_while_a_writer_holds_the_database_busy(
     assert counts(demo_db) == before  # the holder's uncommitted delete rolled back, no restore
 
 
-IDLE_READER = """
-import sqlite3, sys
-connection = sqlite3.connect(sys.argv[1])
-print(connection.execute("SELECT COUNT(*) FROM pue_comment").fetchone()[0], flush=True)
-sys.stdin.readline()
-print(connection.execute("SELECT COUNT(*) FROM pue_comment").fetchone()[0], flush=True)
-print(connection.execute("PRAGMA integrity_check").fetchone()[0], flush=True)
-"""
-
-
 def test_restore_while_the_app_has_the_database_open_goes_online(
     demo_db: Path, tmp_path: Path
 ) -> None:
     backup = create_backup(demo_db, tmp_path / "backups").path
-    connection = sqlite3.connect(demo_db)
-    connection.execute("DELETE FROM pue_comment")
-    connection.commit()
-    connection.close()
-    app = subprocess.Popen(
-        [sys.executable, "-c", IDLE_READER, str(demo_db)],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert app.stdout is not None and app.stdin is not None
-        assert app.stdout.readline().strip() == "0"
+    execute(demo_db, "DELETE FROM pue_comment")
+    with application_holding(demo_db) as (seen_before, read_again):
+        assert seen_before == "0"
         result = restore_backup(backup, demo_db, assume_yes=True, busy_timeout=5)
-        app.stdin.write("go\n")
-        app.stdin.flush()
-        seen_after, integrity = app.stdout.readline().strip(), app.stdout.readline().strip()
-    finally:
-        app.kill()
-        app.wait()
+        seen_after, integrity = read_again()
     assert result.route == "online"
     # The application's own open connection sees the restored data, through SQLite's locks.
     assert (seen_after, integrity) == ("34", "ok")

@@ -12,7 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from backup.retention import RetentionPolicy, Within, parse_within, plan
-from dbguard.config import RetentionConfig
+from dbguard.cli.backup.policy import retention_policy
+from dbguard.config import Config
 from dbguard.errors import ConfigError
 
 
@@ -146,7 +147,7 @@ def test_pruning_twice_drops_nothing_more(backups: list[Item], policy: Retention
 def test_backups_that_stopped_six_weeks_ago_are_not_all_deleted() -> None:
     stopped = datetime(2026, 10, 14, 2, 0, tzinfo=UTC)  # six weeks before 2026-11-25
     backups = [Item(f"db_{day}", stopped - timedelta(days=day), True) for day in range(365)]
-    defaults = RetentionPolicy.from_config(RetentionConfig())
+    defaults = retention_policy(Config())  # [backup.retention]'s defaults, mapped by the CLI
     result = plan(backups, defaults)
     # Age-only pruning ("older than 30 days from now") would delete all 365.
     assert len(result.keep) >= 12

@@ -36,6 +36,8 @@ def test_demo_builds_backs_up_checks_and_prints_the_report(tmp_path: Path) -> No
         timeout=300,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+    steps = [line for line in result.stderr.splitlines() if line.startswith("dbguard demo: ")]
+    assert [step.split()[2] for step in steps] == ["building", "backing", "checking"], steps
     lines = dict(line.split(":", 1) for line in result.stdout.splitlines() if ":" in line)
     report = Path(lines["report"].strip())
     backup = Path(lines["backup"].strip())

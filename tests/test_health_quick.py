@@ -62,9 +62,13 @@ def test_healthy_demo_database_is_ok_with_one_line_and_perfdata(
 
 def test_full_health_also_runs_quick_check(tmp_path: Path, demo_db: Path) -> None:
     config = write_config(tmp_path, demo_db)
-    assert health(config).returncode == 0
+    full = health(config)
+    assert full.returncode == 0
     run = History(tmp_path / "reports" / "history.sqlite3").recent_runs(kind="health")[0]
-    assert "integrity" in {outcome.name for outcome in run.outcomes}
+    assert "database::integrity" in {outcome.name for outcome in run.outcomes}
+    # The full run says what it added to the quick one.
+    assert "quick_check ok in " in full.stdout
+    assert "quick_check" not in health(config, "--quick").stdout
 
 
 def test_missing_database_is_unknown_exit_3(tmp_path: Path) -> None:
@@ -85,7 +89,7 @@ def test_rows_lost_against_the_suite_baseline_are_critical_exit_2(
     result = health(write_config(tmp_path, demo_db), "--quick")
     assert result.returncode == 2
     assert result.stdout.startswith(
-        "DBGUARD CRITICAL - rows pue_data: 150 rows (-37.5 % vs baseline)"
+        "DBGUARD CRITICAL - rows pue_data: 150 rows (-37.5 % vs the baseline)"
     )
 
 
@@ -93,7 +97,7 @@ def test_database_over_size_threshold_is_a_warning_exit_1(tmp_path: Path, demo_d
     config = write_config(tmp_path, demo_db, database={"size_warning_mb": 0.1})
     result = health(config, "--quick")
     assert result.returncode == 1
-    assert result.stdout.startswith("DBGUARD WARNING - database size: 0.")
+    assert result.stdout.startswith("DBGUARD WARNING - database::size: 0.")
 
 
 def test_connection_failures_warn_then_turn_critical_on_the_third_in_a_row(
@@ -214,3 +218,64 @@ def test_corrupted_history_does_not_stop_the_health_check(tmp_path: Path, demo_d
     assert result.returncode == 0, result.stdout + result.stderr
     assert list(history.parent.glob("history.sqlite3.corrupt-*"))
     assert History(history).recent_runs(kind="health")[0].status == "ok"
+
+
+def test_history_under_a_regular_file_is_a_warning_not_a_false_move(
+    tmp_path: Path, demo_db: Path
+) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the history's folder should be")
+    config = write_config(tmp_path, demo_db, reports={"history": str(blocker / "history.sqlite3")})
+    result = health(config, "--quick")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "run history: run history" in result.stdout and "cannot be opened" in result.stdout
+    assert "moved aside" not in result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+    assert blocker.read_text().startswith("a file where")
+
+
+def test_a_history_that_is_a_folder_is_left_alone(tmp_path: Path, demo_db: Path) -> None:
+    folder = tmp_path / "reports" / "history.sqlite3"
+    folder.mkdir(parents=True)
+    result = health(write_config(tmp_path, demo_db), "--quick")
+    assert result.returncode == 1
+    assert "cannot be opened" in result.stdout
+    assert folder.is_dir() and not list(folder.parent.glob("*.corrupt-*"))
+
+
+def test_a_locked_history_is_skipped_with_a_note_well_under_a_second(
+    tmp_path: Path, demo_db: Path
+) -> None:
+    config = write_config(tmp_path, demo_db)
+    assert health(config, "--quick").returncode == 0  # creates the history
+    history = tmp_path / "reports" / "history.sqlite3"
+    holder_code = (
+        "import sqlite3, sys, time\n"
+        "c = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
+        "c.execute('BEGIN EXCLUSIVE')\n"
+        "print('locked', flush=True)\n"
+        "time.sleep(60)\n"
+    )
+    holder = subprocess.Popen(
+        [sys.executable, "-c", holder_code, str(history)], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+        started = time.monotonic()
+        result = health(config, "--quick")
+        elapsed = time.monotonic() - started
+    finally:
+        holder.kill()
+        holder.wait()
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "not recorded" in result.stdout
+    # Not a timing assertion on dbguard's speed: the old 15 s busy wait must be gone.
+    assert elapsed < 10
+
+
+def test_health_names_the_file_a_symlink_points_at(tmp_path: Path, demo_db: Path) -> None:
+    link = tmp_path / "current.sqlite3"
+    link.symlink_to(demo_db)
+    result = health(write_config(tmp_path, link), "--quick")
+    assert result.returncode == 0
+    assert f"— {demo_db.resolve()}" in result.stdout

@@ -15,15 +15,8 @@ import psutil
 
 from dbguard.config import SystemConfig
 from dbguard.findings import Severity, classify_above
-from dbguard.system import (
-    CpuWindow,
-    UrlProbe,
-    disk_finding,
-    existing_ancestor,
-    health_url_finding,
-    memory_finding,
-    probe_url,
-)
+from dbguard.rules.system import disk_finding, health_url_finding, memory_finding
+from dbguard.system import CpuWindow, disk_usage, existing_ancestor, memory_usage, probe_url
 
 
 def test_thresholds_are_strictly_above() -> None:
@@ -35,7 +28,8 @@ def test_thresholds_are_strictly_above() -> None:
 
 def test_disk_over_critical_threshold_is_critical_with_remediation(tmp_path: Path) -> None:
     config = SystemConfig(disk_warning_percent=0.0, disk_critical_percent=0.0)
-    finding, usage = disk_finding("db", tmp_path, config)
+    usage = disk_usage(tmp_path)
+    finding = disk_finding("db", usage.percent, usage.free_bytes, str(usage.path), config)
     assert usage.percent > 0
     assert finding.severity is Severity.CRITICAL
     assert "prune backups" in finding.remediation
@@ -44,16 +38,22 @@ def test_disk_over_critical_threshold_is_critical_with_remediation(tmp_path: Pat
 def test_backup_folder_that_does_not_exist_yet_is_measured_on_its_volume(tmp_path: Path) -> None:
     missing = tmp_path / "not" / "yet" / "backups"
     assert existing_ancestor(missing) == tmp_path
-    finding, usage = disk_finding("backups", missing, SystemConfig())
+    usage = disk_usage(missing)
+    finding = disk_finding(
+        "backups", usage.percent, usage.free_bytes, str(usage.path), SystemConfig()
+    )
     assert usage.path == tmp_path
     assert finding.severity in (Severity.OK, Severity.WARNING, Severity.CRITICAL)
 
 
 def test_memory_within_generous_thresholds_is_ok() -> None:
-    finding, percent = memory_finding(
-        SystemConfig(memory_warning_percent=100, memory_critical_percent=100)
+    memory = memory_usage()
+    finding = memory_finding(
+        memory.percent,
+        memory.available_bytes,
+        SystemConfig(memory_warning_percent=100, memory_critical_percent=100),
     )
-    assert 0 < percent <= 100
+    assert 0 < memory.percent <= 100
     assert finding.severity is Severity.OK
 
 
@@ -106,16 +106,16 @@ def test_probe_sends_url_credentials_as_basic_auth_and_masks_them() -> None:
 
 
 def test_failed_requests_turn_critical_after_three_in_a_row() -> None:
-    failed = UrlProbe("http://app/health", ok=False, seconds=0.01, status=None, error="refused")
     config = SystemConfig()
-    assert health_url_finding(failed, config, 1, 3).severity is Severity.WARNING
-    assert health_url_finding(failed, config, 3, 3).severity is Severity.CRITICAL
+    url = "http://app/health"
+    assert health_url_finding(url, 0.01, "refused", 0, config, 3).severity is Severity.WARNING
+    assert health_url_finding(url, 0.01, "refused", 2, config, 3).severity is Severity.CRITICAL
 
 
 def test_answer_slower_than_critical_is_critical() -> None:
     config = dataclasses.replace(SystemConfig(), response_critical_seconds=5.0)
-    slow = UrlProbe("http://app/health", ok=True, seconds=5.5, status=200, error="")
-    assert health_url_finding(slow, config, 0, 3).severity is Severity.CRITICAL
+    finding = health_url_finding("http://app/health", 5.5, "", 0, config, 3)
+    assert finding.severity is Severity.CRITICAL
 
 
 def test_cpu_window_counts_other_processes_but_not_its_own_work() -> None:

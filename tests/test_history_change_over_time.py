@@ -13,8 +13,9 @@ from hypothesis import strategies as st
 
 from dbguard.config import ChecksConfig
 from dbguard.findings import Severity
-from dbguard.health.rows import band_around
-from dbguard.history import History
+from dbguard.history import RESTORE, History, RunRecord, utc_now
+from dbguard.metrics import row_metric
+from dbguard.rules.rows import DriftThresholds, classify_row_count, row_count_bands
 
 
 def delete_rows(db: Path, table: str, count: int) -> None:
@@ -87,15 +88,51 @@ def test_corrupted_history_is_reported_as_a_warning_and_replaced(project: Path) 
 def test_band_never_alerts_on_an_unchanged_count_and_widens_to_critical(
     reference: int, count: int
 ) -> None:
-    band = band_around(reference, ChecksConfig())
-    assert band.classify(reference) is Severity.OK
-    if band.classify(count) is Severity.CRITICAL:
-        assert not band.warning_low <= count <= band.warning_high
+    bands = row_count_bands(reference, DriftThresholds.from_config(ChecksConfig()))
+    assert classify_row_count(reference, bands) is Severity.OK
+    if classify_row_count(count, bands) is Severity.CRITICAL:
+        assert not bands.warning.contains(count)
 
 
 def test_percent_band_matches_the_plan_thresholds() -> None:
-    band = band_around(1000, ChecksConfig())
-    assert band.classify(1100) is Severity.OK
-    assert band.classify(1101) is Severity.WARNING
-    assert band.classify(750) is Severity.WARNING
-    assert band.classify(749) is Severity.CRITICAL
+    bands = row_count_bands(1000, DriftThresholds.from_config(ChecksConfig()))
+    assert classify_row_count(1100, bands) is Severity.OK
+    assert classify_row_count(1101, bands) is Severity.WARNING
+    assert classify_row_count(750, bands) is Severity.WARNING
+    assert classify_row_count(749, bands) is Severity.CRITICAL
+
+
+def test_after_a_restore_the_next_run_compares_with_what_was_restored(
+    project: Path, demo_db: Path
+) -> None:
+    """A restore recorded in the history (as `dbguard backup restore` records it) becomes the
+    reference: the check after a good restore is OK, not "+66.7 % vs the damaged run"."""
+    run_project(project)
+    with sqlite3.connect(demo_db) as connection:
+        connection.execute("PRAGMA foreign_keys = OFF")
+        saved = connection.execute("SELECT * FROM fault_record").fetchall()
+    connection.close()
+    delete_rows(demo_db, "fault_record", 109)  # 272 -> 163, -40 %
+    assert run_project(project)["exit_code"] == 1
+    with sqlite3.connect(demo_db) as connection:  # the restore puts the rows back
+        connection.execute("PRAGMA foreign_keys = OFF")
+        connection.execute("DELETE FROM fault_record")
+        marks = ",".join("?" * len(saved[0]))
+        connection.executemany(f"INSERT INTO fault_record VALUES ({marks})", saved)
+    connection.close()
+    history = History(project / "reports" / "history.sqlite3")
+    started = utc_now()
+    history.append(
+        RunRecord(
+            kind=RESTORE,
+            started_at=started,
+            finished_at=started,
+            database=str(demo_db),
+            status="ok",
+            metrics={row_metric("fault_record"): 272.0, row_metric("pue_data"): 240.0},
+        )
+    )
+    result = run_project(project)
+    assert result["exit_code"] == 0, result["output"][-2000:]
+    assert outcomes_of_last_run(project)["rows fault_record"] == "ok"
+    assert "272 rows (+0.0 % vs the restored backup)" in Path(result["html"]).read_text()

@@ -14,10 +14,11 @@ import pytest
 
 from dbguard.check_run import PROJECT_ROOT
 from dbguard.config import Config
-from dbguard.errors import SuiteError
+from dbguard.errors import NotSQLiteError, SuiteError
 from dbguard.history import RunRecord, open_history
 from dbguard.quality.baseline import BaselineRefusedError, capture_baselines, is_managed
-from dbguard.quality.suites import dump_suite, load_suites
+from dbguard.quality.suite_files import dump_suite
+from dbguard.quality.suites import load_suites
 
 ANALYST_ENTRY: dict[str, Any] = {
     "description": "PUE of the Beijing sites stays below 2.5 (李娜, OPS-42)",
@@ -36,6 +37,20 @@ def setup(demo_db: Path, tmp_path: Path) -> Config:
         database__path=str(demo_db),
         checks__expectations_dir=str(expectations),
         reports__history=str(tmp_path / "history.sqlite3"),
+    )
+
+
+def record_critical_run(config: Config) -> None:
+    """The history of a check run of `config`'s database that found something critical."""
+    moment = datetime.now(UTC)
+    open_history(config.reports.history).append(
+        RunRecord(
+            kind="check",
+            started_at=moment,
+            finished_at=moment,
+            database=str(config.database.path),
+            status="critical",
+        )
     )
 
 
@@ -134,16 +149,7 @@ def test_suite_meta_overrides_the_configured_percentages(setup: Config) -> None:
 
 
 def test_refuses_after_a_critical_run_unless_accepted(setup: Config) -> None:
-    moment = datetime.now(UTC)
-    open_history(setup.reports.history).append(
-        RunRecord(
-            kind="check",
-            started_at=moment,
-            finished_at=moment,
-            database=str(setup.database.path),
-            status="critical",
-        )
-    )
+    record_critical_run(setup)
     before = {p.name: p.read_bytes() for p in setup.checks.expectations_dir.glob("*.json")}
     with pytest.raises(BaselineRefusedError) as refused:
         capture_baselines(setup)
@@ -158,3 +164,58 @@ def test_unknown_table_is_refused_with_the_choices(setup: Config) -> None:
         capture_baselines(setup, ["pue_dta"])
     assert "'pue_dta' is not in" in raised.value.message
     assert "pue_data" in raised.value.hint
+
+
+def test_unchanged_counts_leave_every_suite_file_untouched_a_day_later(setup: Config) -> None:
+    """No `captured_at` rewrite, no new inode, no mode change: nothing for a diff to show."""
+    capture_baselines(setup, now=datetime(2025, 9, 4, tzinfo=UTC))
+    paths = sorted(setup.checks.expectations_dir.glob("*.json"))
+    paths[0].chmod(0o644)
+    paths[1].chmod(0o640)
+    before = {path.name: (path.read_bytes(), path.stat()) for path in paths}
+
+    changes = capture_baselines(setup, now=datetime(2025, 9, 5, tzinfo=UTC))
+
+    assert changes and not any(change.written for change in changes)
+    for path in paths:
+        data, status = before[path.name]
+        assert path.read_bytes() == data, path
+        assert (path.stat().st_ino, path.stat().st_mtime_ns) == (status.st_ino, status.st_mtime_ns)
+    assert oct(paths[0].stat().st_mode & 0o777) == "0o644"
+    assert oct(paths[1].stat().st_mode & 0o777) == "0o640"
+
+
+def test_a_changed_suite_keeps_its_mode_and_a_new_suite_gets_0644(
+    setup: Config, demo_db: Path
+) -> None:
+    import os
+
+    suite_path = setup.checks.expectations_dir / "pue_data.json"
+    suite_path.chmod(0o664)
+    with sqlite3.connect(demo_db) as connection:
+        connection.execute("DELETE FROM pue_drill_data WHERE pue_id > 200")
+        connection.execute("DELETE FROM pue_comment WHERE pue_id > 200")
+        connection.execute("DELETE FROM pue_data WHERE id > 200")
+        connection.execute("CREATE TABLE audit_log (id INTEGER PRIMARY KEY)")
+    connection.close()
+    previous_umask = os.umask(0o077)  # a strict umask must not make a shared suite private
+    try:
+        changes = {change.table: change for change in capture_baselines(setup)}
+    finally:
+        os.umask(previous_umask)
+    assert changes["pue_data"].written and changes["audit_log"].created
+    assert oct(suite_path.stat().st_mode & 0o777) == "0o664"
+    assert oct(changes["audit_log"].suite_path.stat().st_mode & 0o777) == "0o644"
+
+
+def test_baseline_of_a_file_that_is_not_a_database_says_so_not_the_last_run(
+    setup: Config, tmp_path: Path
+) -> None:
+    """Even after a critical run of it, the reason given is the file, not the history."""
+    garbage = tmp_path / "garbage.sqlite3"
+    garbage.write_bytes(b"this is a spreadsheet, not a database" * 100)
+    config = setup.with_overrides(database__path=str(garbage))
+    record_critical_run(config)
+    with pytest.raises(NotSQLiteError) as raised:
+        capture_baselines(config)
+    assert raised.value.message == f"{garbage} is not a SQLite database"

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from quality_runs import DBGUARD, Run, read_junit, run_all, run_one, write_config
 
+from backup.snapshot import create_backup
 from dbguard.check_run import CHECKS_DIR, PROJECT_ROOT
 
 pytestmark = pytest.mark.slow
@@ -105,6 +106,7 @@ def cli_runs(demo_db_template: Path, tmp_path_factory: pytest.TempPathFactory) -
     commands["lint-all_problems"] = ([*DBGUARD, "lint"], folder, None)
     folder = demo_folder(root, "missing_column", demo_db_template)
     edit_entry(folder, "pue_data", 9, column="pue_ratio")
+    create_backup(folder / "db.sqlite3", folder / "backups")  # a good backup: the drill runs
     commands["check-missing_column"] = (
         [*DBGUARD, "check", "--report", str(folder / "report.html")],
         folder,
@@ -185,6 +187,30 @@ def test_check_reports_a_missing_column_as_critical_naming_suite_and_entry(
     assert "[CRITICAL] pue_data::expect_column_values_to_be_between[pue_ratio]" in run.stdout
     assert "pue_data.json expectation #9 could not run" in run.stdout
     assert "Traceback" not in run.stderr
+
+
+def test_a_suite_naming_a_missing_column_does_not_send_the_drill_to_an_older_backup(
+    cli_runs: dict[str, Run],
+) -> None:
+    """The backup is fine; the suite names a column no copy has: fix the suite, keep backups."""
+    run = cli_runs["check-missing_column"]
+    cases = run.cases  # read from the run's JUnit XML
+    mismatch = "the suite names column 'pue_ratio', which table 'pue_data' lacks"
+    (typo,) = [
+        case
+        for case in cases
+        if case.check == "pue_data::expect_column_values_to_be_between[pue_ratio]"
+        and case.properties.get("target") == "backup"
+    ]
+    assert typo.properties["observed"] == f"errored: {mismatch}"
+    (drill,) = [case for case in cases if case.check == "backup::restore_drill"]
+    assert drill.severity == "critical"
+    remediation = drill.properties["remediation"]
+    assert "restore an older" not in remediation
+    assert remediation.startswith(
+        f"1 expectation(s) name tables or columns the backup lacks ({mismatch})"
+    )
+    assert "fix the suite (`dbguard lint` shows where)" in remediation
 
 
 def test_lint_passes_the_repository_suites(cli_runs: dict[str, Run]) -> None:

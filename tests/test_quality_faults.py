@@ -168,9 +168,8 @@ def test_broken_rows_are_each_caught_and_named(runs: FaultRuns) -> None:
     assert "utilization" in dropped.properties["observed"]
     missing = {check: sev for check, sev in found.items() if check.startswith("pue_drill_data::")}
     assert len(missing) >= 9 and set(missing.values()) == {"critical"}
-    assert (
-        "does not exist"
-        in run.by_check(f"pue_drill_data::{ROW_COUNT}[warning]").properties["observed"]
+    assert run.by_check(f"pue_drill_data::{ROW_COUNT}[warning]").properties["observed"] == (
+        "errored: the suite names table 'pue_drill_data', which the database lacks"
     )
     assert found["database::foreign_key_check"] == "critical"
     assert "id=17, pue=9.9" in run.stdout and "pue_id=999" in run.stdout

@@ -20,6 +20,7 @@ pytestmark = pytest.mark.slow
 PUE_RANGE = "pue_data::expect_column_values_to_be_between[pue]"
 PUE_RATIO = "pue_data::unexpected_rows_expectation[pue_matches_energy_ratio]"
 BROKEN = {PUE_RANGE: "critical", PUE_RATIO: "critical"}
+NAMES = ("drill_on", "drill_off")
 
 
 @pytest.fixture(scope="module")
@@ -33,7 +34,7 @@ def runs(demo_db_template: Path, tmp_path_factory: pytest.TempPathFactory) -> di
     backup_dir = root / "backups"
     create_backup(broken, backup_dir)
     commands = []
-    for name in ("drill_on", "drill_off"):
+    for name in NAMES:
         folder = root / name
         folder.mkdir()
         db = folder / "db.sqlite3"
@@ -44,7 +45,7 @@ def runs(demo_db_template: Path, tmp_path_factory: pytest.TempPathFactory) -> di
             config.write_text(text)
         junit = folder / "junit.xml"
         commands.append((pytest_checks_command(config, db, backup_dir, junit), folder, junit))
-    return dict(zip(("drill_on", "drill_off"), run_all(commands), strict=True))
+    return dict(zip(NAMES, run_all(commands), strict=True))
 
 
 def test_bad_data_in_the_backup_fails_its_expectation_and_the_restore_drill(
@@ -59,6 +60,9 @@ def test_bad_data_in_the_backup_fails_its_expectation_and_the_restore_drill(
     assert drill.severity == "critical" and drill.outcome == "failed"
     assert drill.properties["observed"].startswith("2 of ")
     assert PUE_RANGE in drill.properties["details"] and PUE_RATIO in drill.properties["details"]
+    assert drill.properties["remediation"].startswith(
+        "the backup holds bad data too: restore an older verified backup"
+    )
 
 
 def test_with_the_drill_off_the_backup_file_itself_is_still_checked(

@@ -11,7 +11,8 @@ import pytest
 
 from dbguard.check_run import PROJECT_ROOT
 from dbguard.findings import Severity
-from dbguard.quality.suites import SuiteFile, batch_sql, load_suites
+from dbguard.quality.queries import batch_sql
+from dbguard.quality.suites import SuiteFile, load_suites
 from dbguard.quality.validate import SuiteValidator
 
 ID_RULE = "unexpected_rows_expectation[id_is_unique]"

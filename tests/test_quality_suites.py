@@ -10,7 +10,8 @@ import pytest
 
 from dbguard.check_run import PROJECT_ROOT
 from dbguard.errors import SuiteError
-from dbguard.quality.suites import dump_suite, load_suite_file, load_suites, parse_suite_file
+from dbguard.quality.suite_files import dump_suite
+from dbguard.quality.suites import load_suite_file, load_suites, parse_suite_file
 
 REPO_SUITES = PROJECT_ROOT / "expectations"
 DEMO_TABLES = {"pue_data", "fault_record", "huijugugan", "pue_comment", "pue_drill_data"}

@@ -11,7 +11,8 @@ import pytest
 
 from dbguard.check_run import PROJECT_ROOT
 from dbguard.findings import Severity
-from dbguard.quality.suites import SuiteFile, dump_suite, load_suite_file, load_suites
+from dbguard.quality.suite_files import dump_suite
+from dbguard.quality.suites import SuiteFile, load_suite_file, load_suites
 from dbguard.quality.validate import ExpectationOutcome, SuiteValidator
 
 
@@ -79,6 +80,55 @@ def test_misspelt_column_errors_and_is_critical_even_at_warning_severity(
     assert "pue_value" in outcome.observed
 
 
+def test_a_suite_naming_a_column_the_table_lacks_is_advised_to_fix_the_suite_not_restore(
+    demo_db: Path, validator: SuiteValidator, tmp_path: Path
+) -> None:
+    """A typo must never lead to a restore: the advice says what is missing and what to fix."""
+    path = tmp_path / "pue_data.json"
+    query = "SELECT * FROM {batch} WHERE pue_ratio > 3"
+    entries: list[dict[str, Any]] = [
+        {
+            "type": "expect_column_values_to_not_be_null",
+            "kwargs": {"column": "pue_value"},
+            # written for bad data; a suite naming what is not there is another matter
+            "meta": {"remediation": "restore from the latest verified backup"},
+        },
+        {"type": "unexpected_rows_expectation", "kwargs": {"unexpected_rows_query": query}},
+        {"type": "expect_table_row_count_to_be_between", "kwargs": {"min_value": 1}},
+    ]
+    path.write_text(dump_suite({"name": "pue_data", "expectations": entries}))
+    column, query_outcome, row_count = validator.validate(demo_db, load_suite_file(path))
+    assert column.severity is Severity.CRITICAL
+    assert (
+        column.schema_mismatch == "the suite names column 'pue_value', which table 'pue_data' lacks"
+    )
+    assert column.observed == f"errored: {column.schema_mismatch}"
+    assert column.remediation.startswith(
+        f"{column.schema_mismatch}: if the schema changed on purpose, fix the suite "
+        "(`dbguard lint` shows where); only if it was dropped by mistake, restore"
+    )
+    assert query_outcome.severity is Severity.CRITICAL
+    assert query_outcome.schema_mismatch == (
+        "the suite's query names column 'pue_ratio', which the database lacks"
+    )
+    assert query_outcome.remediation.startswith(query_outcome.schema_mismatch + ": if the schema")
+    assert row_count.severity is Severity.OK
+
+
+def test_a_suite_for_a_dropped_table_is_advised_to_fix_the_suite_or_restore(
+    demo_db: Path, validator: SuiteValidator, repo_suites: dict[str, SuiteFile]
+) -> None:
+    with sqlite3.connect(demo_db) as connection:
+        connection.execute("DROP TABLE pue_comment")
+    connection.close()
+    outcomes = validator.validate(demo_db, repo_suites["pue_comment"])
+    assert {outcome.remediation for outcome in outcomes} == {
+        "the suite names table 'pue_comment', which the database lacks: if the schema changed "
+        "on purpose, fix the suite (`dbguard lint` shows where); only if it was dropped by "
+        "mistake, restore from the latest verified backup (dbguard backup restore --latest)"
+    }
+
+
 def test_missing_table_makes_every_expectation_critical(
     demo_db: Path, validator: SuiteValidator, repo_suites: dict[str, SuiteFile]
 ) -> None:
@@ -86,7 +136,10 @@ def test_missing_table_makes_every_expectation_critical(
         connection.execute("DROP TABLE pue_comment")
     outcomes = validator.validate(demo_db, repo_suites["pue_comment"])
     assert outcomes and all(outcome.severity is Severity.CRITICAL for outcome in outcomes)
-    assert "does not exist" in outcomes[0].observed
+    assert outcomes[0].observed == (
+        "errored: the suite names table 'pue_comment', which the database lacks"
+    )
+    assert "does not exist" in outcomes[0].details
 
 
 def test_garbage_file_gives_critical_outcomes_not_an_exception(

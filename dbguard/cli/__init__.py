@@ -16,7 +16,7 @@ import click
 from dbguard import __version__
 from dbguard.cli import backup as backup_commands
 from dbguard.cli import baseline, check, demo, health, lint, replica, replicate, report, schedule
-from dbguard.errors import DbguardError, ExitCode
+from dbguard.errors import DbguardError, ExitCode, NagiosCode
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -56,66 +56,65 @@ GLOBAL_OPTIONS = {"--config": "--config FILE", "--traceback": "--traceback"}
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; return (and exit with) a code from ExitCode or, for health, NagiosCode."""
     args = sys.argv[1:] if argv is None else argv
-    wants_traceback = "--traceback" in args
     try:
         result = cli.main(args=args, prog_name="dbguard", standalone_mode=False)
-    except click.exceptions.Abort:
-        click.echo("dbguard: aborted", err=True)
-        code = int(ExitCode.FAILED)
+        code = int(result or 0)
     except click.exceptions.Exit as done:
         code = done.exit_code
-    except click.UsageError as error:
-        code = _usage_error(error, args)
-    except click.ClickException as error:
-        click.echo(f"dbguard: error: {error.format_message()}", err=True)
-        code = int(ExitCode.USAGE)
-    except DbguardError as error:
-        if wants_traceback:
-            raise
-        click.echo(f"dbguard: error: {error.one_line()}", err=True)
-        code = _error_code(args)
-    except OSError as error:
-        # A file or folder the command needed (an unwritable reports folder, a full disk):
-        # the user's to fix, so one line, not a traceback.
-        if wants_traceback:
-            raise
-        where = f": {error.filename}" if error.filename else ""
-        message = f"{error.strerror or error}{where}"
-        hint = "check that the path exists and is writable, or rerun with --traceback"
-        click.echo(f"dbguard: error: {' '.join(message.split())} ({hint})", err=True)
-        code = _error_code(args)
     except Exception as error:
-        # A bug. The user still gets one line; --traceback shows where it happened.
-        if wants_traceback:
+        if "--traceback" in args and not isinstance(
+            error, click.ClickException | click.exceptions.Abort
+        ):
             raise
-        from dbguard.redact import mask_secrets
-
-        text = mask_secrets(f"internal error: {type(error).__name__}: {error}")
-        message = " ".join(text.split())
-        hint = "rerun with --traceback and report it"
-        click.echo(f"dbguard: error: {message} ({hint})", err=True)
-        code = _error_code(args)
-    else:
-        code = int(result or 0)
+        code = _report_error(error, args)
     if argv is None:
         sys.exit(code)
     return code
 
 
-def _usage_error(error: click.UsageError, args: list[str]) -> int:
+def _report_error(error: Exception, args: list[str]) -> int:
+    """The one place an error becomes a line on stderr and an exit code (for `health`, also
+    Nagios's UNKNOWN status line on stdout, where Nagios reads it)."""
+    message, code = _describe(error, args)
+    click.echo(f"dbguard: error: {' '.join(message.split())}", err=True)
+    if _command(args) == "health":
+        from dbguard.health.nagios import status_line
+
+        click.echo(status_line(NagiosCode.UNKNOWN, message))
+        return int(NagiosCode.UNKNOWN)
+    return code
+
+
+def _describe(error: Exception, args: list[str]) -> tuple[str, int]:
+    if isinstance(error, click.exceptions.Abort):
+        return "aborted", int(ExitCode.FAILED)
+    if isinstance(error, click.UsageError):
+        return f"{error.format_message()} ({_usage_hint(error)})", int(ExitCode.USAGE)
+    if isinstance(error, click.ClickException):
+        return error.format_message(), int(ExitCode.USAGE)
+    if isinstance(error, DbguardError):
+        return error.one_line(), int(error.exit_code)
+    if isinstance(error, OSError):
+        # A file or folder the command needed (an unwritable reports folder, a full disk):
+        # the user's to fix, so one line, not a traceback.
+        where = f": {error.filename}" if error.filename else ""
+        hint = "check that the path exists and is writable, or rerun with --traceback"
+        return f"{error.strerror or error}{where} ({hint})", int(ExitCode.USAGE)
+    # A bug. The user still gets one line; --traceback shows where it happened.
+    from dbguard.redact import mask_secrets
+
+    text = mask_secrets(f"internal error: {type(error).__name__}: {error}")
+    return f"{text} (rerun with --traceback and report it)", int(ExitCode.USAGE)
+
+
+def _usage_hint(error: click.UsageError) -> str:
     command = error.ctx.command_path if error.ctx else "dbguard"
-    hint = f"see '{command} --help'"
     misplaced = next((name for name in GLOBAL_OPTIONS if name in error.format_message()), None)
     if misplaced and command != "dbguard":
         usage = GLOBAL_OPTIONS[misplaced]
-        hint = f"{misplaced} goes before the command: dbguard {usage} {command.removeprefix('dbguard ')}"
-    click.echo(f"dbguard: error: {error.format_message()} ({hint})", err=True)
-    return _error_code(args)
+        return f"{misplaced} goes before the command: dbguard {usage} {command.removeprefix('dbguard ')}"
+    return f"see '{command} --help'"
 
 
-def _error_code(args: list[str]) -> int:
-    """Input errors exit 2, except under `health`, where Nagios wants 3 (UNKNOWN)."""
-    from dbguard.errors import NagiosCode
-
-    command = next((arg for arg in args if arg in cli.commands), None)
-    return int(NagiosCode.UNKNOWN if command == "health" else ExitCode.USAGE)
+def _command(args: list[str]) -> str | None:
+    return next((arg for arg in args if arg in cli.commands), None)

@@ -35,7 +35,16 @@ def baseline(context: click.Context, db: str | None, tables: tuple[str, ...], ac
     for change in changes:
         old = "-" if change.old is None else str(change.old)
         percent = change.change_percent
-        shown = "new suite" if change.created else ("-" if percent is None else f"{percent:+.1f}%")
+        if change.created:
+            shown = "new suite"
+        elif not change.written:
+            shown = "unchanged"
+        else:
+            shown = "-" if percent is None else f"{percent:+.1f}%"
         click.echo(f"{change.table:<24} {old:>10} {change.new:>10} {shown:>9}")
-    click.echo(f"suites written to {config.checks.expectations_dir}")
+    written = sum(change.written for change in changes)
+    click.echo(
+        f"{written} suite(s) written, {len(changes) - written} unchanged,"
+        f" in {config.checks.expectations_dir}"
+    )
     return 0

@@ -17,7 +17,8 @@ from dbguard.cli.options import backup_dir_option, command_config, db_option
     "report",
     type=click.Path(dir_okay=False),
     default=None,
-    help="Write the HTML report here (default: reports/quality_YYYYMMDD_HHMMSS.html).",
+    help="Write the HTML report here (default: reports/quality_YYYYMMDD_HHMMSS.html; "
+    "for a --db other than the configured one, in its own subfolder of reports/).",
 )
 @click.option("--strict", is_flag=True, help="Fail (exit 1) on warnings too, not only criticals.")
 @click.pass_context
@@ -32,7 +33,12 @@ def check(
     from dbguard.check_run import run_checks
 
     config = command_config(context, database__path=db, backup__dir=backup_dir)
-    result = run_checks(config, strict=strict, report=Path(report) if report else None)
+    result = run_checks(
+        config,
+        strict=strict,
+        report=Path(report) if report else None,
+        configured_database=command_config(context).database,
+    )
     if result.reports is not None:
         click.echo(f"report: {result.reports.html}")
         click.echo(f"junit:  {result.reports.junit}")

@@ -29,7 +29,9 @@ def demo(context: click.Context, demo_dir: str) -> int:
     from dbguard.demo.run import run_demo
 
     config = command_config(context)
-    result = run_demo(config, Path(demo_dir))
+    result = run_demo(
+        config, Path(demo_dir), progress=lambda step: click.echo(f"dbguard demo: {step}", err=True)
+    )
     click.echo(f"demo database: {result.database}")
     click.echo(f"backup:        {result.backup}")
     click.echo(f"report:        {result.report}")

@@ -11,9 +11,8 @@ from dbguard.config import Config, load_config
 db_option = click.option(
     "--db",
     "db",
-    type=click.Path(dir_okay=False),
     default=None,
-    help="The live SQLite database (overrides [database] path).",
+    help="The live database: a SQLite file, or a PostgreSQL URL (overrides [database]).",
 )
 backup_dir_option = click.option(
     "--backup-dir",
@@ -31,4 +30,6 @@ def command_config(context: click.Context, **overrides: Any) -> Config:
     """
     root = context.find_root()
     config = load_config(root.obj.get("config_path") if root.obj else None)
+    # --db takes a SQLite path or a PostgreSQL URL.
+    config = config.with_database(overrides.pop("database__path", None))
     return config.with_overrides(**overrides)

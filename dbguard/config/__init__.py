@@ -15,7 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from dbguard.config.database_url import database_url, is_url
 from dbguard.config.parse import build, check_consistency
+from dbguard.config.postgres import PostgresConfig
 from dbguard.config.replication import ReplicationConfig
 from dbguard.config.sections import (
     ArchiveConfig,
@@ -36,6 +38,7 @@ __all__ = [
     "ChecksConfig",
     "Config",
     "DatabaseConfig",
+    "PostgresConfig",
     "ReplicationConfig",
     "ReportsConfig",
     "RetentionConfig",
@@ -56,6 +59,7 @@ class Config:
     checks: ChecksConfig = field(default_factory=ChecksConfig)
     system: SystemConfig = field(default_factory=SystemConfig)
     reports: ReportsConfig = field(default_factory=ReportsConfig)
+    postgres: PostgresConfig = field(default_factory=PostgresConfig)
     replication: ReplicationConfig = field(default_factory=ReplicationConfig)
     # The file this configuration came from, or None for the defaults.
     source: Path | None = None
@@ -74,6 +78,18 @@ class Config:
                 config, **{section_name: dataclasses.replace(section, **{key: value})}
             )
         return config
+
+    def with_database(self, value: str | None) -> Config:
+        """`--db`: a SQLite file path, or a PostgreSQL URL (then the URL replaces the path)."""
+        if value is None:
+            return self
+        if is_url(value):
+            url = database_url(value, "--db", password_allowed=True)
+            return dataclasses.replace(self, database=dataclasses.replace(self.database, url=url))
+        database = dataclasses.replace(
+            self.database, path=Path(value).expanduser().resolve(), url=""
+        )
+        return dataclasses.replace(self, database=database)
 
 
 def find_config_file(explicit: str | os.PathLike[str] | None = None) -> Path | None:
@@ -116,4 +132,16 @@ def load_config(explicit: str | os.PathLike[str] | None = None) -> Config:
         ) from None
     config = build(Config, data, path.parent, str(path), skip=("source",))
     check_consistency(config, str(path))
+    config = _with_file_url(config, data.get("database"), f"{path} [database] url")
     return dataclasses.replace(config, source=path)
+
+
+def _with_file_url(config: Config, table: Any, where: str) -> Config:
+    if not isinstance(table, dict) or not table.get("url"):
+        return config
+    if "path" in table:
+        raise ConfigError(
+            f"{where}: both path and url are set", "keep path for SQLite or url for PostgreSQL"
+        )
+    url = database_url(str(table["url"]), where, password_allowed=False)
+    return dataclasses.replace(config, database=dataclasses.replace(config.database, url=url))

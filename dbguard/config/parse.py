@@ -22,6 +22,9 @@ THRESHOLD_PAIRS = [
     ("system", "disk_warning_percent", "disk_critical_percent"),
     ("system", "memory_warning_percent", "memory_critical_percent"),
     ("system", "response_warning_seconds", "response_critical_seconds"),
+    ("postgres", "connections_warning_percent", "connections_critical_percent"),
+    ("postgres", "transaction_warning_seconds", "transaction_critical_seconds"),
+    ("postgres", "standby_lag_warning_seconds", "standby_lag_critical_seconds"),
     ("replication", "lag_warning_seconds", "lag_critical_seconds"),
 ]
 
@@ -79,7 +82,9 @@ def _default_of(spec: dataclasses.Field[Any]) -> Any:
 
 
 def _coerce(raw: Any, default: Any, name: str, where: str, base: Path) -> Any:
-    if isinstance(default, Path):
+    if raw is None:  # an optional setting left out (its default is None)
+        return None
+    if isinstance(default, Path) or default is None:  # None: an optional path
         if not isinstance(raw, str | Path):
             raise ConfigError(f"{name} in {where} must be a path string", f'write {name} = "…"')
         return (base / Path(raw).expanduser()).resolve()

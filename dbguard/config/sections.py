@@ -11,6 +11,9 @@ from dbguard.database import DEFAULT_IGNORED_TABLES
 @dataclass(frozen=True)
 class DatabaseConfig:
     path: Path = Path("db.sqlite3")
+    # A PostgreSQL database instead of the SQLite file (dbguard.config.database_url).
+    url: str = ""
+    schema: str = "public"
     # A query whose latency is measured by the health checks.
     latency_query: str = "SELECT COUNT(*) FROM sqlite_master"
     latency_warning_ms: float = 500.0
@@ -24,6 +27,19 @@ class DatabaseConfig:
     connection_failures_critical: int = 3
     # How long opening the live DB waits for a lock before it counts as a connection failure.
     connect_timeout_seconds: float = 5.0
+
+    @property
+    def is_postgres(self) -> bool:
+        return bool(self.url)
+
+    @property
+    def key(self) -> str:
+        """What the run history and the reports call this database (secrets masked)."""
+        if not self.url:
+            return str(self.path)
+        from dbguard.redact import mask_secrets
+
+        return mask_secrets(self.url)
 
 
 @dataclass(frozen=True)
@@ -43,7 +59,12 @@ class BackupConfig:
     dir: Path = Path("backups")
     max_age_warning_hours: float = 26.0
     max_age_critical_hours: float = 50.0
+    # Safety copies (db.sqlite3.before_restore.*) kept beside the database; older ones are pruned.
+    safety_copies_keep: int = 3
     retention: RetentionConfig = field(default_factory=RetentionConfig)
+    # PostgreSQL: where the team's pg_dump (or pgBackRest) job writes; dbguard checks only
+    # that the newest file there is fresh (same 26 h / 50 h thresholds).
+    postgres_dump_dir: Path | None = None
 
 
 @dataclass(frozen=True)

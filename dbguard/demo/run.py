@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from dbguard.check_run import PROJECT_ROOT, run_checks
+from dbguard.check_run import PROJECT_ROOT, checks_folder, run_checks
 from dbguard.config import Config
 from dbguard.demo.database import build_demo_database
 from dbguard.errors import ExitCode
@@ -37,13 +38,19 @@ def demo_config(config: Config, demo_dir: Path) -> Config:
     )
 
 
-def run_demo(config: Config, demo_dir: Path) -> DemoResult:
+def run_demo(
+    config: Config, demo_dir: Path, progress: Callable[[str], None] = log.info
+) -> DemoResult:
+    """The demo's steps, each announced through `progress` first (the CLI prints them)."""
     from backup.snapshot import create_backup
 
     config = demo_config(config, demo_dir)
+    checks_folder(config)  # installed without the project folder: say so before building
+    progress(f"building the demo database {config.database.path} (the plan's five tables)")
     database = build_demo_database(config.database.path)
-    log.info("built demo database %s", database)
+    progress(f"backing it up into {config.backup.dir}")
     backup = create_backup(database, config.backup.dir)
+    progress("checking the live database and the backup (Great Expectations takes a few seconds)")
     run = run_checks(config)
     return DemoResult(
         database=database,

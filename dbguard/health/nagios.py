@@ -32,10 +32,12 @@ class PerfValue:
     maximum: str = ""
 
     def render(self) -> str:
+        # Any label but letters, digits, `_` and `.` (a space, `=`, `'`, `"`, …) goes in single
+        # quotes, an inner `'` doubled, as the plugin guidelines spell it: 'it''s'=20.
         label = (
             self.label
             if self.label.replace("_", "").replace(".", "").isalnum()
-            else f"'{self.label}'"
+            else "'" + self.label.replace("'", "''") + "'"
         )
         number = (
             f"{self.value:.3f}".rstrip("0").rstrip(".") if self.value % 1 else f"{int(self.value)}"

@@ -1,131 +1,73 @@
-"""Row-count bands: against the previous run (change over time) and against the baselines in
-the expectation suites (read as plain JSON, so the quick health never imports GX)."""
+"""Which row-count reference each table is held to outside the quality run, and the findings.
+
+A table's reference is its suite's baseline (the bands `dbguard baseline` wrote,
+which the quality run validates too); a table without one is held to the row
+counts the next check compares with (the previous check run, or what a restore
+put back). The bands and the verdict come from `dbguard.rules.rows`, so
+`health`, the weekly report and `check` agree. Never imports GX.
+"""
 
 from __future__ import annotations
 
-import json
-import logging
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
 
-from dbguard.config import ChecksConfig
-from dbguard.findings import Finding, Severity
+from dbguard.config import Config
+from dbguard.findings import Finding
+from dbguard.health.nagios import PerfValue
+from dbguard.history import History
+from dbguard.quality.suite_bands import suite_bands
+from dbguard.rules.rows import DriftThresholds, RowCountBands, row_count_bands, row_count_finding
 
-log = logging.getLogger(__name__)
-
-REMEDIATION = (
-    "audit recent writes (数据审计); if rows were lost, restore from the latest verified backup "
-    "(`dbguard backup restore --latest`); if the change is intended, run `dbguard baseline`"
-)
+BASELINE = "the baseline"
 
 
 @dataclass(frozen=True)
-class Band:
-    """Allowed row counts: outside [warning_low, warning_high] a warning, outside the
-    critical range critical."""
-
-    reference: int
-    warning_low: float
-    warning_high: float
-    critical_low: float
-    critical_high: float
-
-    def classify(self, count: int) -> Severity:
-        if count < self.critical_low or count > self.critical_high:
-            return Severity.CRITICAL
-        if count < self.warning_low or count > self.warning_high:
-            return Severity.WARNING
-        return Severity.OK
+class Reference:
+    bands: RowCountBands
+    against: str  # "the baseline", "the previous run", "the restored backup"
 
 
-def band_around(reference: int, checks: ChecksConfig) -> Band:
-    """±warning_percent / ±critical_percent around `reference`; small tables get an absolute
-    guard instead, so one deleted row in a 28-row table is not a 4 % storm."""
-    if reference < checks.small_table_rows:
-        warning = float(checks.small_table_warning_rows)
-        critical = float(checks.small_table_critical_rows)
-    else:
-        warning = reference * checks.warning_percent / 100
-        critical = reference * checks.critical_percent / 100
-    return Band(
-        reference,
-        reference - warning,
-        reference + warning,
-        reference - critical,
-        reference + critical,
-    )
+def references(
+    config: Config, previous_counts: dict[str, int], previous_against: str
+) -> dict[str, Reference]:
+    """Each table's reference: the suite's bands, else bands around `previous_counts`."""
+    found = {
+        table: Reference(bands, BASELINE)
+        for table, bands in suite_bands(config.checks.expectations_dir).items()
+    }
+    thresholds = DriftThresholds.from_config(config.checks)
+    for table, count in previous_counts.items():
+        if table not in found:
+            found[table] = Reference(row_count_bands(count, thresholds), previous_against)
+    return found
 
 
-def change_finding(table: str, count: int | None, band: Band, against: str) -> Finding:
-    """The finding for one table's count against `band` (`against` says what the reference is)."""
-    expected = (
-        f"{table}: {band.warning_low:g}–{band.warning_high:g} rows (critical outside "
-        f"{band.critical_low:g}–{band.critical_high:g}), {against} had {band.reference}"
-    )
-    if count is None:
-        return Finding(
-            f"rows {table}",
-            Severity.CRITICAL,
-            expected,
-            f"table {table} is missing",
-            REMEDIATION,
-            target="live",
-        )
-    severity = band.classify(count)
-    change = (count - band.reference) / band.reference * 100 if band.reference else 0.0
-    return Finding(
-        f"rows {table}",
-        severity,
-        expected,
-        f"{count} rows ({change:+.1f} % vs {against})",
-        "" if severity is Severity.OK else REMEDIATION,
-        target="live",
-    )
+def history_references(
+    config: Config, history: History | None, database: str
+) -> dict[str, Reference]:
+    counts, against = history.reference_counts(database) if history is not None else ({}, "")
+    return references(config, counts, against)
 
 
-def suite_bands(expectations_dir: Path) -> dict[str, Band]:
-    """The row-count bands `dbguard baseline` wrote into the suites, per table.
-
-    Unreadable or foreign files are skipped: the quality run validates suites
-    strictly; this fast path only wants the numbers.
-    """
-    bands: dict[str, Band] = {}
-    for path in sorted(Path(expectations_dir).glob("*.json")):
-        try:
-            document = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as error:
-            log.debug("skipping %s: %s", path, error)
-            continue
-        band = _band_of(document)
-        if band is not None:
-            bands[str(document.get("name") or path.stem)] = band
-    return bands
-
-
-def _band_of(document: Any) -> Band | None:
-    if not isinstance(document, dict):
-        return None
-    ranges: dict[str, tuple[float, float]] = {}
-    reference = None
-    for entry in document.get("expectations", []):
-        if (
-            not isinstance(entry, dict)
-            or entry.get("type") != "expect_table_row_count_to_be_between"
-        ):
-            continue
-        meta = (entry.get("meta") or {}).get("dbguard") or {}
-        kwargs = entry.get("kwargs") or {}
-        band = meta.get("band") or entry.get("severity")
-        low, high = kwargs.get("min_value"), kwargs.get("max_value")
-        if (
-            band in ("warning", "critical")
-            and isinstance(low, int | float)
-            and isinstance(high, int | float)
-        ):
-            ranges[band] = (float(low), float(high))
-            if isinstance(meta.get("baseline"), int):
-                reference = meta["baseline"]
-    if "warning" not in ranges or "critical" not in ranges or reference is None:
-        return None
-    return Band(reference, *ranges["warning"], *ranges["critical"])
+def row_findings(
+    counts: dict[str, int], found: dict[str, Reference]
+) -> tuple[list[Finding], list[PerfValue]]:
+    """A finding per table that has a reference (a missing table is critical), with perfdata."""
+    findings: list[Finding] = []
+    perfdata: list[PerfValue] = []
+    for table in sorted(found):
+        reference = found[table]
+        count = counts.get(table)
+        findings.append(row_count_finding(table, count, reference.bands, reference.against))
+        if count is not None:
+            bands = reference.bands
+            perfdata.append(
+                PerfValue(
+                    f"rows_{table}",
+                    count,
+                    warning=f"{bands.warning.minimum}:{bands.warning.maximum}",
+                    critical=f"{bands.critical.minimum}:{bands.critical.maximum}",
+                    minimum="0",
+                )
+            )
+    return findings, perfdata

@@ -4,6 +4,8 @@ Only the expectations dbguard manages (`meta.dbguard.managed ==
 "row_count_baseline"`) are rewritten; every other entry keeps its exact
 serialized form. A table with no suite gets a new one holding just the
 baseline, so dbguard works on any database after one `dbguard baseline`.
+A table whose bands did not change keeps its file untouched (its
+`captured_at` too): a re-baseline shows in a diff only where counts moved.
 """
 
 from __future__ import annotations
@@ -15,11 +17,17 @@ from pathlib import Path
 from typing import Any
 
 from dbguard.config import Config
-from dbguard.database import connect_read_only, row_counts, user_tables
+from dbguard.database import connect_read_only, require_database, row_counts, user_tables
 from dbguard.errors import DbguardError, SuiteError
-from dbguard.quality.severity import DriftThresholds, RowCountBands, change_percent, row_count_bands
-from dbguard.quality.suites import load_suites, suite_file_name, write_suite
-from dbguard.quality.validate import ROW_COUNT_REMEDIATION
+from dbguard.quality.suite_files import new_suite_path, write_suite
+from dbguard.quality.suites import load_suites
+from dbguard.rules.rows import (
+    ROW_COUNT_REMEDIATION,
+    DriftThresholds,
+    RowCountBands,
+    change_percent,
+    row_count_bands,
+)
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +46,7 @@ class BaselineChange:
     new: int
     suite_path: Path
     created: bool
+    written: bool = True  # False: the suite already held these bands, its file was left alone
 
     @property
     def change_percent(self) -> float | None:
@@ -52,6 +61,8 @@ def capture_baselines(
     now: datetime | None = None,
 ) -> list[BaselineChange]:
     """Write the live row counts into the suites as warning/critical row-count bands."""
+    # Not a database at all is bad input, whatever the history says about it.
+    require_database(config.database.path)
     if not accept:
         refusal = last_run_refusal(config)
         if refusal:
@@ -85,22 +96,17 @@ def capture_baselines(
             config.checks, suite.drift_overrides if suite else None
         )
         bands = row_count_bands(counts[table], thresholds)
-        document["expectations"] = replace_managed(
-            document["expectations"], managed_entries(bands, thresholds, captured_at)
-        )
-        write_suite(path, document)
+        entries = managed_entries(bands, thresholds, captured_at)
+        if same_bands(document["expectations"], entries):
+            written = False
+        else:
+            document["expectations"] = replace_managed(document["expectations"], entries)
+            written = write_suite(path, document)
         log.info("baseline of %s: %s -> %s rows (%s)", table, old, counts[table], path)
-        changes.append(BaselineChange(table, old, counts[table], path, created=suite is None))
+        changes.append(
+            BaselineChange(table, old, counts[table], path, created=suite is None, written=written)
+        )
     return changes
-
-
-def new_suite_path(expectations_dir: Path, table: str) -> Path:
-    """A file name for a new suite that no other suite has (`a b` and `a_b` share a name)."""
-    base = expectations_dir / suite_file_name(table)
-    path, number = base, 2
-    while path.exists():
-        path, number = base.with_name(f"{base.stem}_{number}.json"), number + 1
-    return path
 
 
 def new_suite_document(table: str) -> dict[str, Any]:
@@ -127,6 +133,22 @@ def is_managed(entry: Any) -> bool:
     meta = entry.get("meta")
     dbguard_meta = meta.get("dbguard") if isinstance(meta, dict) else None
     return isinstance(dbguard_meta, dict) and dbguard_meta.get("managed") == MANAGED
+
+
+def same_bands(entries: list[Any], managed: list[dict[str, Any]]) -> bool:
+    """Whether `entries` already hold exactly `managed`, capture time aside."""
+    return _without_capture_time([entry for entry in entries if is_managed(entry)]) == (
+        _without_capture_time(managed)
+    )
+
+
+def _without_capture_time(entries: list[Any]) -> list[Any]:
+    stripped = []
+    for entry in entries:
+        dbguard_meta = {**entry["meta"]["dbguard"]}
+        dbguard_meta.pop("captured_at", None)
+        stripped.append({**entry, "meta": {**entry["meta"], "dbguard": dbguard_meta}})
+    return stripped
 
 
 def replace_managed(entries: list[Any], managed: list[dict[str, Any]]) -> list[Any]:
@@ -165,14 +187,14 @@ def managed_entries(
         entries.append(
             {
                 "description": (
-                    f"row count within {tolerance} of the baseline {bands.baseline} "
+                    f"row count within {tolerance} of the baseline {bands.reference} "
                     f"({band.minimum}–{band.maximum})"
                 ),
                 "kwargs": {"max_value": band.maximum, "min_value": band.minimum},
                 "meta": {
                     "dbguard": {
                         "band": band_name,
-                        "baseline": bands.baseline,
+                        "baseline": bands.reference,
                         "captured_at": captured_at,
                         "managed": MANAGED,
                         "percent": percent,

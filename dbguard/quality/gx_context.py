@@ -1,15 +1,18 @@
-"""An ephemeral Great Expectations context: no project folder, no progress bars, no network."""
+"""An ephemeral Great Expectations context (no project folder, no progress bars, no network),
+and how a SQLite file and a table of any name are addressed in it."""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from dbguard.database import read_only_uri
+from dbguard.quality.queries import whole_table_query
 
 if TYPE_CHECKING:
     from great_expectations.data_context import AbstractDataContext
+    from great_expectations.datasource.fluent.interfaces import Batch
 
 
 def ephemeral_context() -> AbstractDataContext:
@@ -32,3 +35,24 @@ def sqlite_read_only_url(path: Path, *, immutable: bool = False) -> str:
     creates no -wal/-shm beside them. Never for the live database, which changes.
     """
     return f"sqlite:///{read_only_uri(path)}{'&immutable=1' if immutable else ''}&uri=true"
+
+
+# GX strips these from both ends of a table name before quoting it (GX 1.24,
+# sql_datasource.DEFAULT_INITIAL_QUOTE_CHARACTERS and its closing partners).
+GX_STRIPPED_FIRST = "\"'`["
+GX_STRIPPED_LAST = "\"'`]"
+
+
+def whole_table_batch(source: Any, asset_name: str, table: str) -> Batch:
+    """A batch of every row of `table`, whatever its name (`order`, `it's`, `a.b`, `we"ird`).
+
+    GX quotes a table name given in double quotes; a plain name is sent unquoted, so a
+    keyword, a space or a dot breaks it (measured with GX 1.24.1). A name GX would strip
+    (one starting or ending with a quote or bracket) becomes a query asset with the name
+    quoted by us; a query asset cannot check column types (GX reads them from the table).
+    """
+    if table and table[0] not in GX_STRIPPED_FIRST and table[-1] not in GX_STRIPPED_LAST:
+        asset = source.add_table_asset(name=asset_name, table_name=f'"{table}"')
+    else:
+        asset = source.add_query_asset(name=asset_name, query=whole_table_query(table))
+    return asset.add_batch_definition_whole_table("whole-table").get_batch()

@@ -12,10 +12,10 @@ from pathlib import Path
 
 from dbguard.config import Config
 from dbguard.database import connect_read_only, table_columns, user_tables
+from dbguard.quality.queries import batch_sql
 from dbguard.quality.suites import (
     Problem,
     SuiteFile,
-    batch_sql,
     parse_suite_file,
     require_expectations_dir,
     suite_paths,

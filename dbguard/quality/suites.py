@@ -1,27 +1,30 @@
-"""Suite files in expectations/: strict loading, readable labels, canonical writing.
+"""Suite files in expectations/, loaded strictly: a suite with any problem is never run.
 
-GX itself logs and drops an expectation it cannot build (an unknown type, a
-severity spelled "WARNING": GX issue 3494), so a typo would silently switch a
-check off. Here every entry is built on its own and any problem is a
-SuiteError naming the file and the expectation; `problems_in_file` collects
-all of them for `dbguard lint`.
-
-Files are GX's own serialized form (`ExpectationSuite.to_json_dict()`), written
-with sorted keys, two-space indent and a trailing newline so a diff is small.
+Every entry is built on its own (see `suite_entries`) and any problem is a
+SuiteError naming the file and the expectation; `parse_suite_file` collects
+all of them for `dbguard lint`. Writing files lives in `suite_files`.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import re
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from dbguard.database import quote_identifier
 from dbguard.errors import ConfigError, SuiteError
+from dbguard.quality.suite_entries import (
+    ENTRY_MARKER,
+    Problem,
+    entry_columns,
+    entry_label,
+    entry_problem,
+    gx_configuration,
+    shape_problems,
+)
+
+# Writing lives in suite_files; these two stay importable from here for existing callers.
+from dbguard.quality.suite_files import dump_suite, write_suite
 
 if TYPE_CHECKING:
     from great_expectations.core import ExpectationSuite
@@ -29,38 +32,21 @@ if TYPE_CHECKING:
         ExpectationConfiguration,
     )
 
-ENTRY_KEYS = {
-    "type",
-    "kwargs",
-    "meta",
-    "severity",
-    "description",
-    "notes",
-    "id",
-    "rendered_content",
-}
-SUITE_KEYS = {"name", "expectations", "meta", "notes", "id"}
-COLUMN_KWARGS = ("column", "column_A", "column_B")
-COLUMN_LIST_KWARGS = ("column_list", "column_set")
-ENTRY_MARKER = "_dbguard_entry"  # meta key tagging a built expectation with its entry's index
-BATCH_PLACEHOLDER = re.compile(r"\{batch\}")
+__all__ = [
+    "ENTRY_MARKER",
+    "Expectation",
+    "Problem",
+    "SuiteFile",
+    "dump_suite",
+    "load_suite_file",
+    "load_suites",
+    "parse_suite_file",
+    "require_expectations_dir",
+    "suite_paths",
+    "write_suite",
+]
+
 LINT_HINT = "run `dbguard lint` to list every problem with what to do"
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with a suite file, for the error line and for lint."""
-
-    path: Path
-    expectation: (
-        str  # "" for the file as a whole, else e.g. "#3 expect_column_values_to_be_between[pue]"
-    )
-    message: str
-    fix: str
-
-    def one_line(self) -> str:
-        where = f"{self.path}" + (f": expectation {self.expectation}" if self.expectation else "")
-        return f"{where}: {self.message}"
 
 
 @dataclass(frozen=True)
@@ -94,30 +80,11 @@ class Expectation:
 
     def columns(self) -> list[str]:
         """Every column this expectation names in its kwargs."""
-        kwargs = self.kwargs
-        names = [str(kwargs[key]) for key in COLUMN_KWARGS if isinstance(kwargs.get(key), str)]
-        for key in COLUMN_LIST_KWARGS:
-            if isinstance(kwargs.get(key), list):
-                names.extend(str(name) for name in kwargs[key])
-        return names
+        return entry_columns(self.data)
 
     def configuration(self, *, marked: bool = False) -> ExpectationConfiguration:
-        """The GX configuration; `marked` tags its meta with the entry's index.
-
-        GX returns results in its own order and may normalise kwargs, so a result is
-        matched to its entry by this tag, which never reaches the file.
-        """
-        from great_expectations.expectations.expectation_configuration import (
-            ExpectationConfiguration,
-        )
-
-        values = {key: value for key, value in self.data.items() if key in ENTRY_KEYS}
-        values.pop("rendered_content", None)
-        values.pop("id", None)
-        values.setdefault("kwargs", {})
-        if marked:
-            values["meta"] = {**(values.get("meta") or {}), ENTRY_MARKER: self.index}
-        return ExpectationConfiguration(**values)
+        """The GX configuration; `marked` tags it with the entry's index (see gx_configuration)."""
+        return gx_configuration(self.data, self.index if marked else None)
 
 
 @dataclass(frozen=True)
@@ -215,18 +182,18 @@ def parse_suite_file(path: Path) -> tuple[SuiteFile | None, list[Problem]]:
                 "fix the JSON syntax",
             )
         ]
-    problems = _suite_shape_problems(path, data)
+    problems = shape_problems(path, data)
     if problems:
         return None, problems
     expectations: list[Expectation] = []
     labels: dict[str, int] = {}
     for index, entry in enumerate(data["expectations"], start=1):
-        label = _label(entry, index)
+        label = entry_label(entry, index)
         labels[label] = labels.get(label, 0) + 1
         if labels[label] > 1:
             label = f"{label}#{labels[label]}"
         expectation = Expectation(index=index, label=label, data=entry)
-        problem = _entry_problem(path, expectation)
+        problem = entry_problem(path, f"#{index} {label}", entry)
         if problem is not None:
             problems.append(problem)
             continue
@@ -245,118 +212,3 @@ def parse_suite_file(path: Path) -> tuple[SuiteFile | None, list[Problem]]:
                 )
             )
     return suite, problems
-
-
-def dump_suite(data: dict[str, Any]) -> str:
-    """The canonical text of a suite file."""
-    return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
-
-
-def write_suite(path: Path, data: dict[str, Any]) -> None:
-    """Write atomically: a reader never sees half a suite."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(dump_suite(data))
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
-def batch_sql(query: str, table: str) -> str:
-    """An unexpected-rows query with `{batch}` replaced by the table, ready for plain sqlite3."""
-    return BATCH_PLACEHOLDER.sub(lambda _: quote_identifier(table), query.strip()).rstrip(";")
-
-
-def suite_file_name(table: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_.-]", "_", table) + ".json"
-
-
-def _suite_shape_problems(path: Path, data: Any) -> list[Problem]:
-    if not isinstance(data, dict):
-        return [Problem(path, "", "is not a JSON object", 'write {"name": …, "expectations": […]}')]
-    problems = []
-    if not isinstance(data.get("name"), str) or not data["name"]:
-        problems.append(
-            Problem(path, "", 'has no "name"', 'add "name": the table the suite checks')
-        )
-    if not isinstance(data.get("expectations"), list):
-        problems.append(Problem(path, "", 'has no "expectations" list', 'add "expectations": []'))
-    unknown = sorted(set(data) - SUITE_KEYS)
-    if unknown:
-        problems.append(
-            Problem(
-                path,
-                "",
-                f"has unknown key {unknown[0]!r}",
-                f"use only {', '.join(sorted(SUITE_KEYS))}",
-            )
-        )
-    return problems
-
-
-def _entry_problem(path: Path, expectation: Expectation) -> Problem | None:
-    """Build the entry with GX; any complaint becomes a Problem instead of a silent drop."""
-    entry = expectation.data
-    where = f"#{expectation.index} {expectation.label}"
-    if not isinstance(entry, dict) or not isinstance(entry.get("type"), str):
-        return Problem(path, where, 'is not an object with a "type"', 'give it "type": "expect_…"')
-    unknown = sorted(set(entry) - ENTRY_KEYS)
-    if unknown:
-        return Problem(
-            path,
-            where,
-            f"has unknown key {unknown[0]!r}",
-            f"use only {', '.join(sorted(ENTRY_KEYS))}",
-        )
-    if not isinstance(entry.get("kwargs", {}), dict) or not isinstance(
-        entry.get("meta", {}) or {}, dict
-    ):
-        return Problem(path, where, '"kwargs" and "meta" must be objects', "write them as {…}")
-    from great_expectations.exceptions import ExpectationNotFoundError
-
-    try:
-        expectation.configuration().to_domain_obj()
-    except ExpectationNotFoundError:
-        return Problem(
-            path,
-            where,
-            f"unknown expectation type {entry['type']!r}",
-            "use a type from GX Core 1.x (https://greatexpectations.io/expectations)",
-        )
-    except Exception as error:  # GX raises pydantic, GX and plain errors for bad arguments
-        message = " ".join(str(error).split())
-        return Problem(
-            path,
-            where,
-            f"is not a valid {entry['type']}: {message}",
-            "fix its kwargs or severity (critical, warning or info)",
-        )
-    return None
-
-
-def _label(entry: Any, index: int) -> str:
-    if not isinstance(entry, dict):
-        return f"entry{index}"
-    kind = str(entry.get("type", f"entry{index}"))
-    kwargs = _as_dict(entry.get("kwargs"))
-    dbguard_meta = _as_dict(_as_dict(entry.get("meta")).get("dbguard"))
-    if isinstance(dbguard_meta.get("name"), str):
-        argument = str(dbguard_meta["name"])
-    elif dbguard_meta.get("managed") and isinstance(dbguard_meta.get("band"), str):
-        argument = str(dbguard_meta["band"])
-    else:
-        parts = [str(kwargs[key]) for key in COLUMN_KWARGS if isinstance(kwargs.get(key), str)]
-        for key in COLUMN_LIST_KWARGS:
-            if isinstance(kwargs.get(key), list):
-                parts.append(",".join(str(name) for name in kwargs[key]))
-        argument = ",".join(parts) if parts else str(entry.get("severity", "")) or str(index)
-    return f"{kind}[{argument}]"
-
-
-def _as_dict(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}

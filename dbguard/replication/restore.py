@@ -5,10 +5,10 @@ self-contained file (rollback journal, like a backup) and checks it: integrity_c
 row counts. A replica Litestream cannot restore, or whose restore is corrupt, is a
 ReplicationError naming the replica.
 
-`restore_from_replica` then gives that copy a manifest — making it a verified backup —
-and hands it to `backup.restore.restore_backup`, the same safe path as any backup:
-verify, confirmation, safety copy of the live database, offline or online route,
-post-check. Nothing is ever restored straight over the live file.
+`restore_from_replica` then describes that just-checked copy with a manifest, as a
+backup's, and hands both to `backup.restore.restore_backup`, the same safe path as any
+backup: confirmation, safety copy of the live database, offline or online route,
+post-check against the manifest. Nothing is ever restored straight over the live file.
 """
 
 from __future__ import annotations
@@ -26,8 +26,8 @@ from pathlib import Path
 
 from backup.durable import ensure_private_dir
 from backup.errors import RestoreRefused
-from backup.manifest import KIND_DATABASE, Manifest, sha256_of, write_manifest
-from backup.restore import restore_backup
+from backup.manifest import KIND_DATABASE, Manifest
+from backup.restore import RestoreResult, restore_backup
 from backup.verify import database_problems
 from dbguard import __version__
 from dbguard.config import Config
@@ -147,13 +147,8 @@ def _self_contained_and_checked(
 
 @dataclass(frozen=True)
 class ReplicaRestoreResult:
-    db_path: Path
-    replica: str
-    txid: int
-    replicated_at: datetime | None
-    route: str  # "new", "offline" or "online"
-    safety_copy: Path | None
-    row_counts: dict[str, int]
+    copy: RestoredCopy  # what Litestream restored (its path is gone by now)
+    restore: RestoreResult  # what the verified restore path did with it
 
 
 def restore_from_replica(
@@ -171,7 +166,6 @@ def restore_from_replica(
     folder = ensure_private_dir(Path(config.backup.dir))
     with tempfile.TemporaryDirectory(prefix=".replica-restore-", dir=folder) as temporary:
         copy = restore_copy(config, Path(temporary) / COPY_NAME, timestamp=timestamp)
-        write_manifest(copy.path, _manifest(copy))
         when = copy.replicated_at.astimezone() if copy.replicated_at else None
         moment = f" as of {when:%Y-%m-%d %H:%M:%S %Z}" if when else ""
         question = (
@@ -180,24 +174,24 @@ def restore_from_replica(
         )
         if not assume_yes and (confirm is None or not confirm(question)):
             raise RestoreRefused("restore not confirmed; nothing changed", "pass --yes to confirm")
-        result = restore_backup(copy.path, db_path, assume_yes=True, busy_timeout=busy_timeout)
-    return ReplicaRestoreResult(
-        db_path=result.db_path,
-        replica=copy.replica,
-        txid=copy.txid,
-        replicated_at=copy.replicated_at,
-        route=result.route,
-        safety_copy=result.safety_copy,
-        row_counts=result.row_counts,
-    )
+        result = restore_backup(
+            copy.path,
+            db_path,
+            manifest=_manifest(copy),  # the copy was checked just now: not read again
+            assume_yes=True,
+            busy_timeout=busy_timeout,
+            safety_copies_keep=config.backup.safety_copies_keep,
+        )
+    return ReplicaRestoreResult(copy, result)
 
 
 def _manifest(copy: RestoredCopy) -> Manifest:
-    """The copy described like a backup, so restore_backup verifies it as one."""
+    """The copy described like a backup: restore_backup checks the restored database against
+    its row counts and puts WAL mode back."""
     return Manifest(
         kind=KIND_DATABASE,
         file_name=copy.path.name,
-        sha256=sha256_of(copy.path),
+        sha256="",  # in memory only, for a copy checked just now: its bytes are not read again
         size=copy.path.stat().st_size,
         created_at=copy.replicated_at or datetime.now(UTC),
         source=copy.replica,

@@ -93,6 +93,11 @@ def require_enabled(config: Config) -> None:
             "replication is not configured",
             "set [replication] enabled = true (and replica = …) in dbguard.toml",
         )
+    if config.database.is_postgres:
+        raise ConfigError(
+            "[replication] is for SQLite files, and [database] names a PostgreSQL database",
+            "use PostgreSQL's own replication or archiving; set [replication] enabled = false",
+        )
 
 
 def replication_status(config: Config, now: datetime | None = None) -> ReplicationStatus:

@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from dbguard import metrics
 from dbguard.history import StoredRun
 
 MIB = 1024 * 1024
@@ -46,10 +47,8 @@ def _series(runs: Sequence[StoredRun], pick: Callable[[str], str | None]) -> Ser
 
 
 def _rows_label(name: str) -> str | None:
-    parts = name.split(".")
-    if len(parts) == 3 and parts[0] == "rows" and parts[2] == "live":
-        return parts[1]
-    return None
+    parsed = metrics.parse_row_metric(name)
+    return parsed[0] if parsed is not None and parsed[1] == "live" else None
 
 
 def _exact(names: dict[str, str]) -> Callable[[str], str | None]:
@@ -62,7 +61,7 @@ CHART_SPECS: list[tuple[str, str, Callable[[str], str | None], float, bool]] = [
     (
         "WAL and database size",
         "MiB",
-        _exact({"wal_bytes": "WAL", "db_bytes": "database"}),
+        _exact({metrics.WAL_BYTES: "WAL", metrics.DB_BYTES: "database"}),
         MIB,
         False,
     ),
@@ -71,10 +70,10 @@ CHART_SPECS: list[tuple[str, str, Callable[[str], str | None], float, bool]] = [
         "%",
         _exact(
             {
-                "disk_percent.db": "disk (DB volume)",
-                "disk_percent.backups": "disk (backup volume)",
-                "memory_percent": "memory",
-                "cpu_percent": "CPU",
+                metrics.disk_metric("db"): "disk (DB volume)",
+                metrics.disk_metric("backups"): "disk (backup volume)",
+                metrics.MEMORY_PERCENT: "memory",
+                metrics.CPU_PERCENT: "CPU",
             }
         ),
         1.0,
@@ -83,12 +82,12 @@ CHART_SPECS: list[tuple[str, str, Callable[[str], str | None], float, bool]] = [
     (
         "Query latency",
         "ms",
-        _exact({"latency_ms": "latency query", "connect_ms": "open + first query"}),
+        _exact({metrics.LATENCY_MS: "latency query", metrics.CONNECT_MS: "open + first query"}),
         1.0,
         False,
     ),
-    ("Latest backup size", "MiB", _exact({"backup_bytes": "latest backup"}), MIB, False),
-    ("Latest backup age", "hours", _exact({"backup_age_hours": "age"}), 1.0, False),
+    ("Latest backup size", "MiB", _exact({metrics.BACKUP_BYTES: "latest backup"}), MIB, False),
+    ("Latest backup age", "hours", _exact({metrics.BACKUP_AGE_HOURS: "age"}), 1.0, False),
 ]
 
 

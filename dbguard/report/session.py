@@ -99,8 +99,8 @@ def history_of(state: RunState) -> History | None:
         return state.history
     try:
         state.history = open_history(state.config.reports.history)
-    except OSError as error:
-        state.history_error = f"cannot open the run history {state.config.reports.history}: {error}"
+    except DbguardError as error:  # HistoryUnavailable: a warning finding; the checks still run
+        state.history_error = error.message
         log.warning("%s", state.history_error)
     return state.history
 

@@ -13,7 +13,12 @@ from datetime import datetime
 
 from dbguard.config import ChecksConfig, ReplicationConfig
 from dbguard.findings import Finding, Severity, classify_above
-from dbguard.quality.severity import DriftThresholds, classify_row_count, row_count_bands
+from dbguard.rules.rows import (
+    DriftThresholds,
+    classify_row_count,
+    describe_bands,
+    row_count_bands,
+)
 
 LAG_CHECK = "replication::lag"
 COUNTS_CHECK = "replication::row_counts_reconcile"
@@ -133,13 +138,13 @@ def replica_counts_finding(
             severities.append(Severity.CRITICAL if live_quiet else Severity.WARNING)
             notes.append(f"{table}: in the live DB ({in_live} rows), missing from the replica")
         elif in_replica != in_live:
-            severity = (
-                Severity.CRITICAL
-                if live_quiet
-                else classify_row_count(in_live, row_count_bands(in_replica, thresholds))
-            )
+            bands = row_count_bands(in_replica, thresholds)
+            severity = Severity.CRITICAL if live_quiet else classify_row_count(in_live, bands)
             severities.append(severity)
-            notes.append(f"{table}: replica {in_replica}, live {in_live} ({severity})")
+            allowed = "equal" if live_quiet else describe_bands(bands)
+            notes.append(
+                f"{table}: replica {in_replica}, live {in_live}, allowed {allowed} ({severity})"
+            )
         else:
             severities.append(Severity.OK)
     worst = Severity.worst(severities)

@@ -1,34 +1,32 @@
-"""The run history: every check or health run's metrics and outcomes, in a small SQLite file.
-
-It feeds the change-over-time checks (row counts vs the previous run), the
-consecutive-failure logic (connection: 1 failure is a warning, N in a row
-critical), the report's trend charts, the weekly report and `dbguard baseline`
-(which refuses to capture from a database whose last run was critical).
+"""The history file's schema and its reads and writes, in short transactions.
 
 Concurrent runs (the hourly check and the 5-minute health) share the file:
-WAL mode, a busy timeout and one short transaction per append. A corrupted
-file is renamed aside (`history.sqlite3.corrupt-<timestamp>`) and a new one
-started; the caller gets a note to report, never a crash. Only the standard
-library is used, so the quick health path stays light. Secrets are masked
-before anything is stored.
+WAL mode, a busy timeout and one short transaction per append. Secrets are
+masked before anything is stored.
 """
 
 from __future__ import annotations
 
 import json
-import logging
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
+from dbguard.history.records import (
+    CHECK,
+    RESTORE,
+    Outcome,
+    RunRecord,
+    StoredRun,
+    parse_timestamp,
+    timestamp,
+)
+from dbguard.metrics import row_counts_in
 from dbguard.redact import mask_secrets
 
-log = logging.getLogger(__name__)
-
-BUSY_TIMEOUT_MS = 15_000
+BUSY_TIMEOUT_SECONDS = 15.0
 # Light records of `dbguard health` runs are kept this long; check runs are kept forever.
 HEALTH_RUNS_KEPT = timedelta(days=35)
 
@@ -64,79 +62,42 @@ CREATE INDEX IF NOT EXISTS outcomes_by_name ON outcomes (name, run_id);
 """
 
 
-@dataclass(frozen=True)
-class Outcome:
-    name: str
-    severity: str
-    outcome: str
-    nodeid: str = ""
-    target: str = ""
-    duration_seconds: float = 0.0
-
-
-@dataclass(frozen=True)
-class RunRecord:
-    kind: str
-    started_at: datetime
-    finished_at: datetime
-    database: str
-    status: str
-    exit_code: int | None = None
-    metrics: dict[str, float] = field(default_factory=dict)
-    outcomes: list[Outcome] = field(default_factory=list)
-    counts: dict[str, int] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class StoredRun:
-    id: int
-    kind: str
-    started_at: datetime
-    duration_seconds: float
-    database: str
-    status: str
-    exit_code: int | None
-    counts: dict[str, int]
-    metrics: dict[str, float]
-    outcomes: list[Outcome]
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
-def _timestamp(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat(timespec="seconds")
-
-
-def _parse(text: str) -> datetime:
-    return datetime.fromisoformat(text)
-
-
 class History:
     """One history file. Open it with `open_history`, which repairs a corrupted file."""
 
-    def __init__(self, path: Path, recovered_from: Path | None = None) -> None:
+    def __init__(
+        self,
+        path: Path,
+        recovered_from: Path | None = None,
+        busy_timeout: float = BUSY_TIMEOUT_SECONDS,
+    ) -> None:
         self.path = Path(path)
         # Set when a corrupted file was renamed aside on opening: report it once.
         self.recovered_from = recovered_from
+        # How long a read or write waits for another run's lock before it gives up.
+        self.busy_timeout = busy_timeout
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
-        connection = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000)
+        connection = sqlite3.connect(self.path, timeout=self.busy_timeout)
         try:
-            connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            connection.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout * 1000)}")
             connection.execute("PRAGMA foreign_keys = ON")
             yield connection
         finally:
             connection.close()
 
-    def _initialise(self, verify: bool = True) -> None:
+    def initialise(self, verify: bool = True) -> None:
+        """Create the schema if it is missing; `verify` also runs quick_check (reads the file).
+
+        An existing, current history is only read here, so a run that holds the write lock
+        does not make this wait.
+        """
         with self._connect() as connection:
-            mode = connection.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-            if str(mode).lower() != "wal":
-                log.debug("history %s stays in journal mode %s", self.path, mode)
-            connection.executescript(SCHEMA)
+            tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master")}
+            if not {"runs", "metrics", "outcomes"} <= tables:
+                connection.execute("PRAGMA journal_mode = WAL")
+                connection.executescript(SCHEMA)
             _migrate(connection)
             if verify:
                 (verdict,) = connection.execute("PRAGMA quick_check").fetchone()
@@ -154,8 +115,8 @@ class History:
                     " status, exit_code, counts) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                     (
                         record.kind,
-                        _timestamp(record.started_at),
-                        _timestamp(record.finished_at),
+                        timestamp(record.started_at),
+                        timestamp(record.finished_at),
                         duration,
                         mask_secrets(record.database),
                         record.status,
@@ -185,7 +146,7 @@ class History:
                     ],
                 )
                 if record.kind == "health":
-                    cutoff = _timestamp(record.started_at - HEALTH_RUNS_KEPT)
+                    cutoff = timestamp(record.started_at - HEALTH_RUNS_KEPT)
                     connection.execute(
                         "DELETE FROM runs WHERE kind = 'health' AND started_at < ?", (cutoff,)
                     )
@@ -198,23 +159,25 @@ class History:
     def recent_runs(
         self,
         *,
-        kind: str | None = None,
+        kind: str | tuple[str, ...] | None = None,
         limit: int = 30,
         since: datetime | None = None,
         until: datetime | None = None,
         database: str | None = None,
     ) -> list[StoredRun]:
         """Runs newest first, with their metrics and outcomes."""
-        clauses, parameters = [], []
+        clauses: list[str] = []
+        parameters: list[object] = []
         if kind is not None:
-            clauses.append("kind = ?")
-            parameters.append(kind)
+            kinds = (kind,) if isinstance(kind, str) else kind
+            clauses.append(f"kind IN ({','.join('?' * len(kinds))})")
+            parameters.extend(kinds)
         if since is not None:
             clauses.append("started_at >= ?")
-            parameters.append(_timestamp(since))
+            parameters.append(timestamp(since))
         if until is not None:
             clauses.append("started_at < ?")
-            parameters.append(_timestamp(until))
+            parameters.append(timestamp(until))
         if database is not None:
             clauses.append("database = ?")
             parameters.append(mask_secrets(database))
@@ -248,7 +211,7 @@ class History:
             StoredRun(
                 id=row[0],
                 kind=row[1],
-                started_at=_parse(row[2]),
+                started_at=parse_timestamp(row[2]),
                 duration_seconds=row[3],
                 database=row[4],
                 status=row[5],
@@ -263,6 +226,16 @@ class History:
     def previous_run(self, *, kind: str = "check", database: str | None = None) -> StoredRun | None:
         runs = self.recent_runs(kind=kind, limit=1, database=database)
         return runs[0] if runs else None
+
+    def reference_counts(self, database: str) -> tuple[dict[str, int], str]:
+        """The row counts the next check compares with, and what they are: the newest check
+        run's, unless a restore was recorded after it (then the restored backup's)."""
+        runs = self.recent_runs(kind=(CHECK, RESTORE), limit=1, database=database)
+        if not runs:
+            return {}, ""
+        run = runs[0]
+        against = "the restored backup" if run.kind == RESTORE else "the previous run"
+        return row_counts_in(run.metrics), against
 
     def consecutive_failures(self, name: str, *, limit: int = 50) -> int:
         """How many of the latest runs that checked `name` found it not ok, counting back
@@ -289,51 +262,3 @@ def _migrate(connection: sqlite3.Connection) -> None:
             "ALTER TABLE outcomes ADD COLUMN duration_seconds REAL NOT NULL DEFAULT 0"
         )
         connection.commit()
-
-
-def open_history(path: Path, *, verify: bool = True) -> History:
-    """Open (creating if needed) the history at `path`.
-
-    `verify` runs SQLite's quick_check, which reads the whole file: the
-    five-minute health skips it (a file that is not a database is still caught).
-
-    A file that is not a readable SQLite database is renamed to
-    `<name>.corrupt-<UTC timestamp>` and a new history started; the returned
-    History's `recovered_from` names the renamed file so the run can report it.
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    history = History(path)
-    try:
-        history._initialise(verify)
-        return history
-    except sqlite3.DatabaseError as error:
-        aside = path.with_name(f"{path.name}.corrupt-{utc_now().strftime('%Y%m%d_%H%M%S')}")
-        log.warning("run history %s is unreadable (%s); moved aside to %s", path, error, aside)
-        for suffix in ("", "-wal", "-shm"):
-            source = Path(f"{path}{suffix}")
-            if source.exists():
-                try:
-                    source.rename(Path(f"{aside}{suffix}"))
-                except OSError as rename_error:  # another run moved it first
-                    log.warning("could not move %s aside: %s", source, rename_error)
-        fresh = History(path, recovered_from=aside)
-        fresh._initialise()
-        return fresh
-
-
-def last_run_had_critical(history_path: Path, database: str | None = None) -> bool:
-    """Whether the newest check run (of `database`, if given) had a critical finding.
-
-    `dbguard baseline` refuses to capture from such a database unless told to.
-    A missing or unreadable history means no known critical run: False.
-    """
-    history_path = Path(history_path)
-    if not history_path.exists():
-        return False
-    try:
-        previous = History(history_path).previous_run(kind="check", database=database)
-    except sqlite3.Error as error:
-        log.warning("cannot read run history %s: %s", history_path, error)
-        return False
-    return previous is not None and previous.status == "critical"

@@ -1,4 +1,5 @@
-"""Properties of the pure severity rules: drift bands, gauges, GX results."""
+"""Properties of the pure rules: row-count drift bands (wiped tables included), gauges,
+GX results."""
 
 from __future__ import annotations
 
@@ -9,12 +10,14 @@ from hypothesis import strategies as st
 
 from dbguard.config import ChecksConfig
 from dbguard.findings import Severity, classify_above
-from dbguard.quality.severity import (
+from dbguard.rules.expectations import expectation_severity
+from dbguard.rules.rows import (
     DriftThresholds,
     change_percent,
     classify_row_count,
-    expectation_severity,
+    describe_bands,
     row_count_bands,
+    row_count_finding,
 )
 
 counts = st.integers(min_value=0, max_value=10_000_000)
@@ -78,7 +81,7 @@ def test_small_tables_tolerate_the_absolute_guard(baseline: int, limits: DriftTh
         small_table_critical_rows=limits.small_table_critical_rows,
     )
     bands = row_count_bands(baseline, limits)
-    within = max(0, baseline - limits.small_table_warning_rows)
+    within = max(1, baseline - limits.small_table_warning_rows)
     assert classify_row_count(within, bands) is Severity.OK
 
 
@@ -134,3 +137,43 @@ def test_change_percent_is_signed_relative_change(baseline: int, observed: int) 
     assert change is not None
     assert (change > 0) == (observed > baseline)
     assert change_percent(0, observed) is None
+
+
+@given(st.integers(min_value=1, max_value=10_000_000), thresholds())
+def test_a_wiped_table_is_critical_whatever_the_guard(
+    reference: int, limits: DriftThresholds
+) -> None:
+    bands = row_count_bands(reference, limits)
+    assert bands.critical.minimum >= 1
+    assert classify_row_count(0, bands) is Severity.CRITICAL
+
+
+def test_a_wiped_five_row_lookup_table_is_critical_not_a_warning() -> None:
+    bands = row_count_bands(5, DriftThresholds.from_config(ChecksConfig()))
+    finding = row_count_finding("lookup", 0, bands, "the baseline")
+    assert finding.severity is Severity.CRITICAL
+    assert "wiped" in finding.observed
+    assert classify_row_count(4, bands) is Severity.OK  # one row gone: within the guard
+    assert classify_row_count(1, bands) is Severity.WARNING
+
+
+def test_an_empty_table_that_stays_empty_is_fine() -> None:
+    bands = row_count_bands(0, DriftThresholds.from_config(ChecksConfig()))
+    assert classify_row_count(0, bands) is Severity.OK
+
+
+def test_a_missing_table_is_critical() -> None:
+    bands = row_count_bands(90, DriftThresholds.from_config(ChecksConfig()))
+    assert row_count_finding("t", None, bands, "the previous run").severity is Severity.CRITICAL
+
+
+def test_bands_are_shown_in_whole_rows() -> None:
+    bands = row_count_bands(8715, DriftThresholds.from_config(ChecksConfig()))
+    assert describe_bands(bands) == "7844–9586 rows (critical outside 6537–10893)"
+
+
+def test_a_90_row_table_has_one_band_everywhere() -> None:
+    """The band that `check`'s suites hold and `health` applies (round 1 had 81–99 and 88–92)."""
+    bands = row_count_bands(90, DriftThresholds.from_config(ChecksConfig()))
+    assert (bands.warning.minimum, bands.warning.maximum) == (81, 99)
+    assert classify_row_count(85, bands) is Severity.OK

@@ -1,0 +1,66 @@
+"""`dbguard backup prune`: retention over the backups (restic semantics plus safety rules), and
+the safety copies beside the database beyond [backup] safety_copies_keep. `--dry-run` shows it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from dbguard.cli.backup.database import safety_copies_of
+from dbguard.cli.backup.policy import retention_options, retention_policy
+from dbguard.cli.options import backup_dir_option, command_config, db_option
+from dbguard.errors import BackupError, ExitCode
+
+
+@click.command(name="prune")
+@db_option
+@backup_dir_option
+@click.option(
+    "--dry-run", is_flag=True, help="Show what would be kept and deleted, delete nothing."
+)
+@retention_options
+@click.pass_context
+def prune(
+    context: click.Context, db: str | None, backup_dir: str | None, dry_run: bool, **keep: Any
+) -> int:
+    """Delete backups no retention rule keeps, and safety copies beyond the newest N."""
+    from backup.prune import prune_backups
+
+    config = command_config(context, database__path=db, backup__dir=backup_dir)
+    if not Path(config.backup.dir).is_dir():
+        raise BackupError(
+            f"backup folder {config.backup.dir} does not exist",
+            "check --backup-dir or [backup] dir in dbguard.toml",
+        )
+    result = prune_backups(
+        config.backup.dir,
+        retention_policy(config, **keep),
+        dry_run=dry_run,
+        db_path=safety_copies_of(config),
+        safety_copies_keep=config.backup.safety_copies_keep,
+    )
+    decided = result.plan
+    verb = "would delete" if dry_run else "deleted"
+    for entry in decided.keep:
+        _line("keep", entry.name, decided.tier(entry.name))
+    for entry in decided.drop:
+        _line(verb, entry.name, decided.tier(entry.name))
+    for entry in decided.unverified:
+        _line("unverified", entry.name, f"{'; '.join(entry.problems)}; left alone")
+    click.echo(
+        f"{len(decided.keep)} kept, {len(decided.drop)} {verb}, {len(decided.unverified)} unverified"
+    )
+    copies = result.safety_copies.plan if result.safety_copies else None
+    if copies is not None and (copies.keep or copies.drop):
+        for copy in copies.keep:
+            _line("keep", copy.name, f"safety copy, newest {copies.keep_count}")
+        for copy in copies.drop:
+            _line(verb, copy.name, f"safety copy beyond safety_copies_keep = {copies.keep_count}")
+        click.echo(f"safety copies: {len(copies.keep)} kept, {len(copies.drop)} {verb}")
+    return int(ExitCode.OK)
+
+
+def _line(action: str, name: str, why: str) -> None:
+    click.echo(f"{action:<13}{name}  ({why})")

@@ -1,0 +1,178 @@
+"""`dbguard backup restore`: a verified, safe, atomic restore from PATH, --latest or
+--from-replica (the Litestream replica, see dbguard.replication.restore).
+
+A successful restore is recorded in the run history (kind "restore", the
+restored backup's row counts as the live counts), so the next `check`
+compares its row counts with what was restored, not with the damaged run
+before. A history that cannot be written costs a warning line, never the restore.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from dbguard.cli.backup.database import sqlite_database
+from dbguard.cli.options import backup_dir_option, command_config, db_option
+from dbguard.errors import ConfigError, DbguardError, ExitCode
+
+if TYPE_CHECKING:
+    from backup.restore import RestoreResult
+    from dbguard.config import Config
+
+
+@click.command(name="restore")
+@db_option
+@backup_dir_option
+@click.argument("path", required=False, type=click.Path(dir_okay=False))
+@click.option("--latest", is_flag=True, help="Restore the newest backup that verifies.")
+@click.option(
+    "--from-replica",
+    is_flag=True,
+    help="Restore from the Litestream replica ([replication]) instead of a backup.",
+)
+@click.option(
+    "--timestamp",
+    default=None,
+    help="With --from-replica: the replica's state at this time (ISO 8601; local time "
+    "unless it carries a zone).",
+)
+@click.option("--yes", "assume_yes", is_flag=True, help="Do not ask for confirmation.")
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0),
+    default=10.0,
+    show_default=True,
+    help="Seconds to wait while the database is locked by a writer before refusing.",
+)
+@click.pass_context
+def restore(
+    context: click.Context,
+    db: str | None,
+    backup_dir: str | None,
+    path: str | None,
+    latest: bool,
+    from_replica: bool,
+    timestamp: str | None,
+    assume_yes: bool,
+    timeout: float,
+) -> int:
+    """Restore PATH (or --latest, or --from-replica) over the database: verified, with a
+    safety copy, atomic."""
+    if [bool(path), latest, from_replica].count(True) != 1:
+        raise ConfigError(
+            "give one of a backup PATH, --latest or --from-replica",
+            "see 'dbguard backup restore --help'",
+        )
+    if timestamp is not None and not from_replica:
+        raise ConfigError("--timestamp goes with --from-replica", "add --from-replica")
+    config = command_config(context, database__path=db, backup__dir=backup_dir)
+    database = sqlite_database(config, "backup restore")
+    started_at = datetime.now(UTC)
+    if from_replica:
+        result = _restore_replica(config, database, timestamp, assume_yes, timeout)
+    else:
+        source = None if latest else Path(str(path))
+        result = _restore(config, database, source, assume_yes=assume_yes, timeout=timeout)
+        click.echo(f"restored {result.backup_path} to {result.db_path} ({result.route})")
+    if result.safety_copy is not None:
+        click.echo(f"safety copy of the previous database: {result.safety_copy}")
+    for note in result.notes:
+        click.echo(f"note: {note}")
+    for pruned in result.pruned_safety_copies:
+        click.echo(f"pruned safety copy {pruned}", err=True)
+    record_restore(config, result, started_at, datetime.now(UTC))
+    return int(ExitCode.OK)
+
+
+def _restore(
+    config: Config, database: Path, source: Path | None, *, assume_yes: bool, timeout: float
+) -> RestoreResult:
+    """Restore `source`, or the newest backup that verifies when it is None."""
+    from backup.restore import latest_to_restore, restore_backup
+
+    manifest = None
+    if source is None:
+        latest = latest_to_restore(config.backup.dir)  # read in full just now
+        source, manifest = latest.path, latest.manifest
+    return restore_backup(
+        source,
+        database,
+        manifest=manifest,
+        assume_yes=assume_yes,
+        confirm=_confirm_on_terminal,
+        busy_timeout=timeout,
+        safety_copies_keep=config.backup.safety_copies_keep,
+    )
+
+
+def _restore_replica(
+    config: Config, database: Path, timestamp: str | None, assume_yes: bool, timeout: float
+) -> RestoreResult:
+    from dbguard.replication.restore import parse_timestamp, restore_from_replica
+    from dbguard.replication.state import format_txid
+
+    done = restore_from_replica(
+        config,
+        database,
+        timestamp=parse_timestamp(timestamp) if timestamp is not None else None,
+        assume_yes=assume_yes,
+        confirm=_confirm_on_terminal,
+        busy_timeout=timeout,
+    )
+    click.echo(
+        f"restored the replica {done.copy.replica} (transaction {format_txid(done.copy.txid)})"
+        f" to {done.restore.db_path} ({done.restore.route})"
+    )
+    return done.restore
+
+
+def record_restore(
+    config: Config, result: RestoreResult, started_at: datetime, finished_at: datetime
+) -> None:
+    """Append the restore to the run history; a warning line if the history cannot take it."""
+    from dbguard.history import RESTORE, RunRecord, open_history
+    from dbguard.metrics import row_metric
+
+    record = RunRecord(
+        kind=RESTORE,
+        started_at=started_at,
+        finished_at=finished_at,
+        database=str(config.database.path),
+        status="ok",
+        exit_code=int(ExitCode.OK),
+        metrics={row_metric(table, "live"): count for table, count in result.row_counts.items()},
+    )
+    try:
+        open_history(config.reports.history).append(record)
+    except (DbguardError, OSError, sqlite3.Error) as error:
+        reason = error.one_line() if isinstance(error, DbguardError) else str(error)
+        click.echo(
+            f"dbguard: warning: the restore is done, but the run history"
+            f" {config.reports.history} could not record it: {' '.join(reason.split())}"
+            " (the next check compares row counts with its previous run instead)",
+            err=True,
+        )
+
+
+def _confirm_on_terminal(question: str) -> bool:
+    """Ask on the terminal. Without one (cron, a pipe) read one answer; if none comes
+    (stdin empty or closed), refuse clearly instead of aborting or waiting."""
+    from backup.errors import RestoreRefused
+
+    if sys.stdin is not None and sys.stdin.isatty():
+        return click.confirm(question, err=True)
+    answer = sys.stdin.readline() if sys.stdin is not None else ""
+    if not answer:
+        raise RestoreRefused(
+            "restore needs confirmation but stdin is not a terminal and gave no answer;"
+            " nothing changed",
+            "pass --yes to restore from a script or cron job",
+        )
+    click.echo(f"{question} [y/N]: {answer.strip()}", err=True)  # for the log
+    return answer.strip().lower() in ("y", "yes")

@@ -1,0 +1,60 @@
+"""What the run history holds: one record per run (check, health, restore) with its metrics
+and outcomes. Times are UTC."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+# Kinds of runs. A restore is recorded so that change-over-time compares the next check with
+# what was restored, not with the damaged run before it.
+CHECK, HEALTH, RESTORE = "check", "health", "restore"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    name: str
+    severity: str
+    outcome: str
+    nodeid: str = ""
+    target: str = ""
+    duration_seconds: float = 0.0
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    kind: str
+    started_at: datetime
+    finished_at: datetime
+    database: str
+    status: str
+    exit_code: int | None = None
+    metrics: dict[str, float] = field(default_factory=dict)
+    outcomes: list[Outcome] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class StoredRun:
+    id: int
+    kind: str
+    started_at: datetime
+    duration_seconds: float
+    database: str
+    status: str
+    exit_code: int | None
+    counts: dict[str, int]
+    metrics: dict[str, float]
+    outcomes: list[Outcome]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def timestamp(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def parse_timestamp(text: str) -> datetime:
+    return datetime.fromisoformat(text)

@@ -1,0 +1,38 @@
+"""Backups: the latest verified backup's age (the plan's daily backup: 26 h / 50 h)."""
+
+from __future__ import annotations
+
+from dbguard.config import BackupConfig
+from dbguard.findings import Finding, Severity, classify_above
+
+TAKE_BACKUP = "take a backup now (dbguard backup create) and check that the daily backup job runs"
+
+
+def backup_age_finding(
+    name: str | None, age_hours: float | None, reason: str, config: BackupConfig
+) -> Finding:
+    """The newest verified backup `name` is `age_hours` old; with no backup, `reason` says why."""
+    expected = (
+        f"a verified backup at most {config.max_age_warning_hours:g} h old "
+        f"(critical above {config.max_age_critical_hours:g} h)"
+    )
+    if name is None or age_hours is None:
+        return Finding(
+            check="backup::latest_age",
+            severity=Severity.CRITICAL,
+            expected=expected,
+            observed=reason or "no verified backup",
+            remediation=TAKE_BACKUP,
+            target="backup",
+        )
+    severity = classify_above(
+        age_hours, config.max_age_warning_hours, config.max_age_critical_hours
+    )
+    return Finding(
+        check="backup::latest_age",
+        severity=severity,
+        expected=expected,
+        observed=f"{name} is {age_hours:.1f} h old",
+        remediation=TAKE_BACKUP if severity is not Severity.OK else "",
+        target="backup",
+    )
