@@ -69,6 +69,15 @@ def test_bad_replication_settings_are_refused_when_the_file_is_read(
         load_config(config_file(tmp_path, line))
 
 
+def test_replication_is_refused_for_a_postgresql_database(tmp_path: Path) -> None:
+    path = tmp_path / "dbguard.toml"
+    path.write_text(
+        '[database]\nurl = "postgresql://app@localhost/app"\n[replication]\nenabled = true\n'
+    )
+    with pytest.raises(ConfigError, match="is for SQLite files"):
+        load_config(path)
+
+
 def test_the_default_replica_is_a_folder_in_the_backup_folder(tmp_path: Path) -> None:
     config = load_config(config_file(tmp_path, ""))
     location = replica_location(config)

@@ -46,7 +46,7 @@ def check_consistency(config: Any, where: str) -> None:
                 f"{key} in {where} [{section_name}] is not an http(s) URL",
                 f'write {key} = "https://host/path", or leave it out',
             )
-    check_replication(config.replication, where)
+    check_replication(config.replication, where, postgres=config.database.is_postgres)
 
 
 def build(

@@ -88,8 +88,13 @@ def replica_scheme(replica: str) -> str:
     return scheme
 
 
-def check_replication(section: ReplicationConfig, where: str) -> None:
+def check_replication(section: ReplicationConfig, where: str, *, postgres: bool = False) -> None:
     """The section's values make sense; a ConfigError naming the key otherwise."""
+    if section.enabled and postgres:
+        raise ConfigError(
+            f"[replication] in {where} is for SQLite files, and [database] url is PostgreSQL",
+            "use PostgreSQL's own replication or archiving; set [replication] enabled = false",
+        )
     replica_scheme(section.replica)
     for key in ("sync_interval", "retention"):
         value = getattr(section, key)

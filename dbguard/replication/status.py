@@ -93,9 +93,9 @@ def require_enabled(config: Config) -> None:
             "replication is not configured",
             "set [replication] enabled = true (and replica = …) in dbguard.toml",
         )
-    if config.database.is_postgres:
+    if config.database.is_postgres:  # load_config refuses it; a Config built by hand may not
         raise ConfigError(
-            "[replication] is for SQLite files, and [database] names a PostgreSQL database",
+            "[replication] is for SQLite files, and [database] url is PostgreSQL",
             "use PostgreSQL's own replication or archiving; set [replication] enabled = false",
         )
 
