@@ -20,6 +20,7 @@ from dbguard.findings import Finding, Severity
 from dbguard.quality.suites import SuiteFile
 from dbguard.quality.validate import OutcomeCache
 from dbguard.replication.drill import ReplicaDrill
+from dbguard.rules.expectations import restored_copy_finding
 from dbguard.rules.replication import (
     LAG_CHECK,
     lag_seconds,
@@ -94,24 +95,16 @@ def test_replica_restores(
         for suite in suites
         for outcome in outcome_cache.outcomes("replica", copy.path, suite, immutable=True)
     ]
-    failed = [outcome for outcome in outcomes if outcome.severity is not Severity.OK]
+    transaction = f"transaction {copy.txid:016x}"
     record_finding(
-        Finding(
+        restored_copy_finding(
             "replication::restore",
-            Severity.worst([outcome.severity for outcome in outcomes]),
             expected,
-            (
-                f"{len(failed)} of {len(outcomes)} expectations not met on the restore of "
-                f"{copy.replica} (transaction {copy.txid:016x})"
-                if failed
-                else f"{copy.replica} restored (transaction {copy.txid:016x}) in "
-                f"{replica_drill.seconds:.1f} s; all {len(outcomes)} expectations met"
-            ),
-            details="; ".join(
-                f"{outcome.check} ({outcome.severity}): {outcome.observed}"
-                for outcome in failed[:10]
-            ),
-            remediation="the replica holds bad data too: restore an older state "
+            outcomes,
+            restored=f"{copy.replica} restored ({transaction}) in {replica_drill.seconds:.1f} s",
+            copy=f"the restore of {copy.replica} ({transaction})",
+            source="the replica",
+            bad_data="the replica holds bad data too: restore an older state "
             "(dbguard backup restore --from-replica --timestamp …) or a verified backup",
             target="replica",
         )

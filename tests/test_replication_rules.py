@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from hypothesis import given
 from hypothesis import strategies as st
 
 from dbguard.config import ChecksConfig, ReplicationConfig
-from dbguard.findings import Severity
+from dbguard.findings import Finding, Severity
+from dbguard.rules.expectations import restored_copy_finding
 from dbguard.rules.replication import (
     ReplicaObservation,
     lag_seconds,
@@ -127,3 +129,35 @@ def test_a_moving_live_database_stays_within_the_drift_bands_of_the_replica() ->
     assert verdict({**COUNTS, "orders": 1300}) is Severity.CRITICAL
     assert verdict({"notes": 20}) is Severity.CRITICAL  # a table gone from live
     assert verdict({**COUNTS, "new": 1}) is Severity.WARNING  # not replicated yet
+
+
+@dataclass(frozen=True)
+class Result:
+    check: str
+    severity: Severity
+    observed: str
+    schema_mismatch: str = ""
+
+
+def test_the_suites_on_a_restored_replica_send_bad_data_and_suite_typos_different_ways() -> None:
+    def finding(*results: Result) -> Finding:
+        return restored_copy_finding(
+            "replication::restore",
+            "every suite passes",
+            results,
+            restored="restored",
+            copy="the restore of r",
+            source="the replica",
+            bad_data="restore an older state",
+            target="replica",
+        )
+
+    fine = finding(Result("a", Severity.OK, "ok"), Result("b", Severity.OK, "ok"))
+    assert fine.severity is Severity.OK and fine.observed == "restored; all 2 expectations met"
+    bad = finding(Result("a", Severity.CRITICAL, "3 rows"), Result("b", Severity.WARNING, "x"))
+    assert bad.severity is Severity.CRITICAL
+    assert bad.observed == "2 of 2 expectations not met on the restore of r"
+    assert bad.remediation == "restore an older state" and "a (critical): 3 rows" in bad.details
+    typo = finding(Result("a", Severity.CRITICAL, "errored", "no column x"))
+    assert "restore an older" not in typo.remediation
+    assert typo.remediation.startswith("1 expectation(s) name tables or columns the replica lacks")
