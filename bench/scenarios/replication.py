@@ -61,7 +61,7 @@ def run(context: Context) -> Section:
         "database, replication off and on (started 1 s "
         "into the window, so Litestream's first snapshot of the whole database is inside it). "
         "Restore: `dbguard backup restore --from-replica --db NEW --yes` (Litestream restores into "
-        "a temporary file; dbguard checks it, writes its manifest, then restores it through the "
+        "a temporary file; dbguard checks it, describes it with a manifest, then restores it through the "
         "verified path) against a bare `litestream restore -o NEW`. Check: `dbguard check` on the "
         "demo database with and without the replica target (replication running). GNU time.",
     )
