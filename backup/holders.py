@@ -21,14 +21,17 @@ def database_files(db_path: Path) -> list[Path]:
     return [base, base.with_name(base.name + "-wal"), base.with_name(base.name + "-shm")]
 
 
-def processes_holding(db_path: Path) -> list[int] | None:
-    """Pids with the database or its -wal/-shm open; None if this cannot be known here."""
+def processes_holding(db_path: Path, command: str | None = None) -> list[int] | None:
+    """Pids with the database or its -wal/-shm open; None if this cannot be known here.
+
+    With `command`, only processes of that name (as /proc/PID/comm has it) are looked at.
+    """
     if not (PROC / "self" / "fd").is_dir():
         return None
     targets = {str(path) for path in database_files(db_path)}
     holders: list[int] = []
     for entry in PROC.iterdir():
-        if not entry.name.isdigit():
+        if not entry.name.isdigit() or (command is not None and _command(entry) != command):
             continue
         try:
             descriptors = list((entry / "fd").iterdir())
@@ -43,3 +46,10 @@ def processes_holding(db_path: Path) -> list[int] | None:
                 holders.append(int(entry.name))
                 break
     return sorted(holders)
+
+
+def _command(process: Path) -> str:
+    try:
+        return (process / "comm").read_text().strip()
+    except OSError:
+        return ""

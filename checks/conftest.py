@@ -22,13 +22,14 @@ from dbguard.database import connect_read_only, row_counts
 from dbguard.errors import DbguardError
 from dbguard.findings import Finding, Severity
 from dbguard.quality.suites import SuiteFile, load_suites
-from dbguard.quality.targets import TARGETS, LatestBackup, RestoreDrill, Target
+from dbguard.quality.targets import LatestBackup, RestoreDrill, Target, active_targets
 from dbguard.run_config import run_config
 from dbguard.scratch import scratch_folder
 from dbguard.system import CpuWindow
 
 if TYPE_CHECKING:
     from dbguard.quality.validate import OutcomeCache
+    from dbguard.replication.drill import ReplicaDrill
 
 
 SUITES_KEY = pytest.StashKey[list[SuiteFile]]()
@@ -55,7 +56,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         pytest.param(
             (suite, expectation.index), target, id=f"{suite.name}::{expectation.label}-{target}"
         )
-        for target in TARGETS
+        for target in active_targets(settings_from_options(metafunc.config))
         for suite in metafunc.config.stash.get(SUITES_KEY, [])
         for expectation in suite.expectations
     ]
@@ -86,7 +87,7 @@ def live_db(config: Config) -> Path:
 
 
 @pytest.fixture(scope="session")
-def live_row_counts(live_db: Path) -> Callable[[], dict[str, int]]:
+def live_row_counts(live_db: Path, config: Config) -> Callable[[], dict[str, int]]:
     """Every live table's rows, counted once per run (one read transaction) at the first call
     and shared by the checks that need them; an unreadable database raises at every call
     (DbguardError or sqlite3.Error), for each check to report its own way."""
@@ -94,7 +95,7 @@ def live_row_counts(live_db: Path) -> Callable[[], dict[str, int]]:
     @functools.cache
     def counts() -> dict[str, int]:
         with closing(connect_read_only(live_db)) as connection:
-            return row_counts(connection)
+            return row_counts(connection, ignore=config.checks.ignore_tables)
 
     return counts
 
@@ -192,6 +193,16 @@ def _restore(backup_path: Path, restored: Path) -> RestoreDrill:
 
 
 @pytest.fixture(scope="session")
+def replica_drill(config: Config) -> Iterator[ReplicaDrill]:
+    """The replica's newest state restored once per run into a temporary folder, removed
+    when the run ends (dbguard.scratch); the live row counts beside it."""
+    from dbguard.replication.drill import drill_replica
+
+    with scratch_folder("replica-drill") as folder:
+        yield drill_replica(config, folder)
+
+
+@pytest.fixture(scope="session")
 def target_database(
     live_db: Path, latest_backup: LatestBackup, request: pytest.FixtureRequest
 ) -> Callable[[str], Target]:
@@ -199,6 +210,8 @@ def target_database(
 
     The backup target is the restore drill's copy of the latest backup when the drill
     restored it, else (drill off or failed, which test_restore_drill reports) the file itself.
+    The replica target is the replica drill's restored copy (test_replica_restores reports
+    a replica that cannot be restored).
     """
 
     def resolve(name: str) -> Target:
@@ -210,6 +223,11 @@ def target_database(
             # Looked up only here: checking the live target alone restores nothing.
             drill: RestoreDrill = request.getfixturevalue("restore_drill")
             return Target(name, drill.path or latest_backup.path, immutable=True)
+        if name == "replica":
+            replica: ReplicaDrill = request.getfixturevalue("replica_drill")
+            if replica.copy is None:
+                pytest.skip(replica.skipped or f"{replica.error} (reported by test_replica)")
+            return Target(name, replica.copy.path, immutable=True)
         raise ValueError(f"unknown target {name!r}")
 
     return resolve

@@ -18,11 +18,11 @@ from dbguard import metrics
 from dbguard.config import Config
 from dbguard.errors import DbguardError
 from dbguard.findings import Finding, Severity
-from dbguard.quality.outcomes import ExpectationOutcome
 from dbguard.quality.suites import SuiteFile
 from dbguard.quality.targets import LatestBackup, RestoreDrill
 from dbguard.quality.validate import OutcomeCache
 from dbguard.rules.backup import backup_age_finding
+from dbguard.rules.expectations import restored_copy_finding
 from dbguard.rules.rows import DriftThresholds, reconcile_finding
 
 Record = Callable[[Finding], None]
@@ -124,42 +124,16 @@ def test_restore_drill(
         for suite in suites
         for outcome in outcome_cache.outcomes("backup", restore_drill.path, suite, immutable=True)
     ]
-    failed = [outcome for outcome in outcomes if outcome.severity is not Severity.OK]
-    worst = Severity.worst([outcome.severity for outcome in outcomes])
     record_finding(
-        Finding(
-            check="backup::restore_drill",
-            severity=worst,
-            expected=expected,
-            observed=(
-                f"{len(failed)} of {len(outcomes)} expectations not met on the restored copy"
-                if failed
-                else f"restored; all {len(outcomes)} expectations met"
-            ),
-            details="; ".join(
-                f"{outcome.check} ({outcome.severity}): {outcome.observed}"
-                for outcome in failed[:10]
-            ),
-            remediation=drill_remediation(failed),
+        restored_copy_finding(
+            "backup::restore_drill",
+            expected,
+            outcomes,
+            restored="restored",
+            copy="the restored copy",
+            source="the backup",
+            bad_data="the backup holds bad data too: restore an older verified backup "
+            "(dbguard backup list) and take a fresh backup once the live DB is right",
             target="restore-drill",
         )
     )
-
-
-def drill_remediation(failed: list[ExpectationOutcome]) -> str:
-    """Restore an older backup only for bad data, never for a suite that names what is not there."""
-    mismatched = [outcome for outcome in failed if outcome.schema_mismatch]
-    fix_suite = (
-        f"{len(mismatched)} expectation(s) name tables or columns the backup lacks "
-        f"({mismatched[0].schema_mismatch}): if the schema changed on purpose, fix the suite "
-        "(`dbguard lint` shows where); the backup is not at fault"
-        if mismatched
-        else ""
-    )
-    if len(mismatched) == len(failed):
-        return fix_suite
-    bad_data = (
-        "the backup holds bad data too: restore an older verified backup "
-        "(dbguard backup list) and take a fresh backup once the live DB is right"
-    )
-    return f"{bad_data}; {fix_suite}" if fix_suite else bad_data

@@ -37,7 +37,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     try:
         config = run.quality_config(metafunc.config)
         with closing(connect_read_only(config.database.path)) as connection:
-            tables.update(user_tables(connection))
+            tables.update(user_tables(connection, config.checks.ignore_tables))
     except (DbguardError, sqlite3.Error):  # the connection check reports why
         pass
     tables.update(_reference(metafunc.config)[0])

@@ -6,13 +6,20 @@ the backup module stay light.
 
 from __future__ import annotations
 
+import fnmatch
 import sqlite3
+from collections.abc import Iterable
 from pathlib import Path
 from urllib.parse import quote
 
 from dbguard.errors import DatabaseError, NotSQLiteError
 
 SQLITE_HEADER = b"SQLite format 3\x00"
+
+# Tables no suite, baseline, count or alert is about: SQLite's own, and the two Litestream
+# adds to a database it replicates (`[checks] ignore_tables`; these are its defaults, used
+# wherever no configuration is at hand, e.g. backup manifests).
+DEFAULT_IGNORED_TABLES = ("sqlite_*", "_litestream_*")
 
 
 def quote_identifier(name: str) -> str:
@@ -60,12 +67,24 @@ def connect_read_only(path: Path, timeout: float = 5.0) -> sqlite3.Connection:
     return connection
 
 
-def user_tables(connection: sqlite3.Connection) -> list[str]:
+def is_ignored_table(name: str, ignore: Iterable[str] = DEFAULT_IGNORED_TABLES) -> bool:
+    """Does `name` match one of the `ignore` globs? SQLite table names ignore case, so does this;
+    SQLite's own `sqlite_` tables are always ignored."""
+    folded = name.lower()
+    return folded.startswith("sqlite_") or any(
+        fnmatch.fnmatchcase(folded, pattern.lower()) for pattern in ignore
+    )
+
+
+def user_tables(
+    connection: sqlite3.Connection, ignore: Iterable[str] = DEFAULT_IGNORED_TABLES
+) -> list[str]:
+    """The database's tables, without those matching the `ignore` globs."""
+    patterns = tuple(ignore)
     rows = connection.execute(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
-        "ORDER BY name"
+        "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"
     ).fetchall()
-    return [row[0] for row in rows]
+    return [row[0] for row in rows if not is_ignored_table(row[0], patterns)]
 
 
 def table_columns(connection: sqlite3.Connection, table: str) -> list[str]:
@@ -73,9 +92,15 @@ def table_columns(connection: sqlite3.Connection, table: str) -> list[str]:
     return [row[1] for row in rows]
 
 
-def row_counts(connection: sqlite3.Connection, tables: list[str] | None = None) -> dict[str, int]:
-    """Row count of each table (all user tables by default), read in one transaction."""
-    names = user_tables(connection) if tables is None else tables
+def row_counts(
+    connection: sqlite3.Connection,
+    tables: list[str] | None = None,
+    *,
+    ignore: Iterable[str] = DEFAULT_IGNORED_TABLES,
+) -> dict[str, int]:
+    """Row count of each table (all tables but the `ignore`d ones by default), read in one
+    transaction."""
+    names = user_tables(connection, ignore) if tables is None else tables
     counts: dict[str, int] = {}
     connection.execute("BEGIN")
     try:

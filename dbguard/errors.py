@@ -69,3 +69,7 @@ class BackupError(DbguardError):
 
 class SuiteError(DbguardError):
     """An expectation suite file is malformed or does not fit the database."""
+
+
+class ReplicationError(OperationFailed):
+    """Litestream could not read or restore the replica (unreachable, damaged, empty): exit 1."""

@@ -1,9 +1,15 @@
-"""The plan's cron jobs as a crontab block, and installing it without clobbering other entries.
+"""The plan's cron jobs as a crontab block, and installing it without clobbering other entries;
+with replication configured, also a systemd unit for `dbguard replicate`.
 
 The block sits between `# BEGIN dbguard` and `# END dbguard`; installing
 replaces that block (idempotently) and keeps every other line of the user's
 crontab. Every job `cd`s to the configuration's folder, calls dbguard by its
 absolute path and appends to a log in `[reports] logs_dir`.
+
+`dbguard replicate` runs all the time, so systemd (which restarts it) is its
+home; the block's `@reboot` line is the fallback for machines without systemd
+and stays commented out where systemd runs, so one database never gets two
+replicators.
 """
 
 from __future__ import annotations
@@ -78,8 +84,24 @@ def _cron_quote(value: str) -> str:
     return shlex.quote(value).replace("%", "\\%")
 
 
-def render_block(config: Config, executable: Path) -> str:
-    """The crontab block for `config`, BEGIN/END markers included."""
+REPLICATE_JOB = Job(
+    "@reboot",
+    "replicate",
+    "replicate.log",
+    "continuous replication (实时备份) from boot, where systemd does not run it",
+)
+SYSTEMD_UNIT_NAME = "dbguard-replicate.service"
+
+
+def uses_systemd() -> bool:
+    """Is systemd this machine's init (sd_booted's test)?"""
+    return Path("/run/systemd/system").is_dir()
+
+
+def render_block(config: Config, executable: Path, *, systemd: bool | None = None) -> str:
+    """The crontab block for `config`, BEGIN/END markers included. With replication
+    configured it holds the `@reboot` replicate line, commented out when `systemd` (default:
+    this machine's) runs the unit instead."""
     folder = config.source.parent if config.source is not None else Path.cwd()
     logs = Path(config.reports.logs_dir)
     command = _cron_quote(str(executable))
@@ -89,15 +111,66 @@ def render_block(config: Config, executable: Path) -> str:
     # A pasted block must work too: without the folder, the shell cannot open the log and
     # cron never runs the job (silently), so each line makes it first.
     make_logs = f"mkdir -p {_cron_quote(str(logs))}"
-    for job in JOBS:
+    jobs = list(JOBS)
+    if config.replication.enabled:
+        jobs.append(REPLICATE_JOB)
+    for job in jobs:
         log = _cron_quote(str(logs / job.log_name))
-        lines.append(f"# {job.what}")
-        lines.append(
+        line = (
             f"{job.when} cd {_cron_quote(str(folder))} && {make_logs} && {command} {job.arguments}"
             f" >> {log} 2>&1"
         )
+        lines.append(f"# {job.what}")
+        if job is REPLICATE_JOB and (uses_systemd() if systemd is None else systemd):
+            lines.append(f"# systemd runs it here ({SYSTEMD_UNIT_NAME}); without systemd:")
+            line = f"# {line}"
+        lines.append(line)
     lines.append(END)
     return "\n".join(lines) + "\n"
+
+
+def _systemd_quote(value: str) -> str:
+    """One argument of a systemd command line (`%` and `$` are systemd's specifiers)."""
+    quoted = '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return quoted.replace("%", "%%").replace("$", "$$")
+
+
+def render_systemd_unit(config: Config, executable: Path) -> str:
+    """A systemd service running `dbguard replicate` for `config`, restarted when it stops."""
+    folder = config.source.parent if config.source is not None else Path.cwd()
+    arguments = [str(executable)]
+    if config.source is not None:
+        arguments += ["--config", str(config.source)]
+    arguments.append("replicate")
+    database = str(config.database.path).replace("%", "%%")
+    return (
+        "\n".join(
+            [
+                f"# {SYSTEMD_UNIT_NAME}: save as /etc/systemd/system/{SYSTEMD_UNIT_NAME}, then",
+                f"#   systemctl daemon-reload && systemctl enable --now {SYSTEMD_UNIT_NAME}",
+                "[Unit]",
+                f"Description=dbguard: continuous replication of {database} (Litestream)",
+                "After=network-online.target",
+                "Wants=network-online.target",
+                "",
+                "[Service]",
+                "Type=simple",
+                f"WorkingDirectory={str(folder).replace('%', '%%')}",
+                f"ExecStart={' '.join(_systemd_quote(argument) for argument in arguments)}",
+                "# S3 credentials (LITESTREAM_ACCESS_KEY_ID=…, LITESTREAM_SECRET_ACCESS_KEY=…), mode 0600:",
+                "# EnvironmentFile=/etc/dbguard/replication.env",
+                "Restart=always",
+                "RestartSec=5",
+                # dbguard passes SIGTERM on; Litestream syncs what is left, then exits.
+                "KillMode=mixed",
+                "TimeoutStopSec=60",
+                "",
+                "[Install]",
+                "WantedBy=multi-user.target",
+            ]
+        )
+        + "\n"
+    )
 
 
 def merge_block(existing: str, block: str) -> str:

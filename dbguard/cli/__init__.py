@@ -21,6 +21,8 @@ from dbguard.cli import (
     demo,
     health,
     lint,
+    replica,
+    replicate,
     report,
     schedule,
     serve,
@@ -59,6 +61,8 @@ cli.add_command(report.report)
 cli.add_command(suggest.suggest)
 cli.add_command(alert.alert)
 cli.add_command(serve.serve)
+cli.add_command(replicate.replicate)
+cli.add_command(replica.replica)
 
 
 # Options of the `dbguard` group itself, which people also try after the subcommand.

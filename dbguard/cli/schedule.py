@@ -1,4 +1,5 @@
-"""`dbguard schedule [--install]`: print the plan's cron jobs, or install them into the crontab."""
+"""`dbguard schedule [--install | --systemd]`: print the plan's cron jobs, or install them into
+the crontab; with replication configured, also the systemd unit for `dbguard replicate`."""
 
 from __future__ import annotations
 
@@ -11,19 +12,44 @@ from dbguard.cli.options import command_config
 @click.option(
     "--install", is_flag=True, help="Install the block into your crontab (other entries are kept)."
 )
+@click.option(
+    "--systemd",
+    "systemd_unit",
+    is_flag=True,
+    help="Print only the systemd unit that runs `dbguard replicate` ([replication]).",
+)
 @click.pass_context
-def schedule(context: click.Context, install: bool) -> int:
-    """Print (or --install) the crontab: 02:00 backup, hourly check, 5-minute health, weekly report."""
-    from dbguard.schedule import dbguard_executable, install_block, render_block
+def schedule(context: click.Context, install: bool, systemd_unit: bool) -> int:
+    """Print (or --install) the crontab: 02:00 backup, hourly check, 5-minute health, weekly
+    report; with [replication], the systemd unit for `dbguard replicate` after it."""
+    from dbguard.replication.status import require_enabled
+    from dbguard.schedule import (
+        dbguard_executable,
+        install_block,
+        render_block,
+        render_systemd_unit,
+    )
 
     config = command_config(context)
     executable = dbguard_executable()
+    if systemd_unit:
+        require_enabled(config)
+        click.echo(render_systemd_unit(config, executable), nl=False)
+        return 0
     if not install:
         click.echo(render_block(config, executable), nl=False)
+        if config.replication.enabled:
+            click.echo("")
+            click.echo(render_systemd_unit(config, executable), nl=False)
         return 0
     click.echo(install_block(config, executable), nl=False)
     click.echo(
         "installed: the dbguard block above is now in your crontab (`crontab -l` to see it)",
         err=True,
     )
+    if config.replication.enabled:
+        click.echo(
+            "replication: install its systemd unit with `dbguard schedule --systemd`",
+            err=True,
+        )
     return 0

@@ -24,6 +24,7 @@ from dbguard.config.analysts import AnalystsConfig
 from dbguard.config.database_url import database_url, is_url
 from dbguard.config.parse import build, check_consistency
 from dbguard.config.postgres import PostgresConfig
+from dbguard.config.replication import ReplicationConfig
 from dbguard.config.sections import (
     ArchiveConfig,
     BackupConfig,
@@ -47,6 +48,7 @@ __all__ = [
     "Config",
     "DatabaseConfig",
     "PostgresConfig",
+    "ReplicationConfig",
     "ReportsConfig",
     "RetentionConfig",
     "ServeConfig",
@@ -71,6 +73,7 @@ class Config:
     alerts: AlertsConfig = field(default_factory=AlertsConfig)
     serve: ServeConfig = field(default_factory=ServeConfig)
     analysts: AnalystsConfig = field(default_factory=AnalystsConfig)
+    replication: ReplicationConfig = field(default_factory=ReplicationConfig)
     # The file this configuration came from, or None for the defaults.
     source: Path | None = None
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from dbguard.config.alerts import check_alerts
+from dbguard.config.replication import check_replication
 from dbguard.config.serve import check_serve
 from dbguard.errors import ConfigError
 
@@ -26,6 +27,7 @@ THRESHOLD_PAIRS = [
     ("postgres", "connections_warning_percent", "connections_critical_percent"),
     ("postgres", "transaction_warning_seconds", "transaction_critical_seconds"),
     ("postgres", "standby_lag_warning_seconds", "standby_lag_critical_seconds"),
+    ("replication", "lag_warning_seconds", "lag_critical_seconds"),
 ]
 
 
@@ -53,6 +55,7 @@ def check_consistency(config: Any, where: str) -> None:
         )
     check_alerts(config.alerts, where)
     check_serve(config.serve, where)
+    check_replication(config.replication, where, postgres=config.database.is_postgres)
 
 
 def build(

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from dbguard.database import DEFAULT_IGNORED_TABLES
+
 
 @dataclass(frozen=True)
 class DatabaseConfig:
@@ -84,6 +86,8 @@ class ChecksConfig:
     small_table_warning_rows: int = 2
     small_table_critical_rows: int = 5
     restore_drill: bool = True
+    # Globs of tables that get no suite, baseline, count or alert (Litestream's own tables).
+    ignore_tables: tuple[str, ...] = DEFAULT_IGNORED_TABLES
 
 
 @dataclass(frozen=True)

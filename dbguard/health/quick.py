@@ -33,6 +33,7 @@ from dbguard.history import (
     open_history,
     utc_now,
 )
+from dbguard.replication.status import replication_findings
 from dbguard.rules.connection import CHECK_NAME, connection_finding
 
 log = logging.getLogger(__name__)
@@ -61,6 +62,7 @@ def run_health(config: Config, *, quick: bool = True, record: bool = True) -> He
             add_rows(config, history, counts, report)
         database.add_findings(config, report, quick=quick)
     add_machine(report, config, history, local_database=not config.database.is_postgres)
+    report.findings.extend(replication_findings(config))
     if record and history is not None:
         _record(history, config, started, report)
     return report

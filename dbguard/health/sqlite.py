@@ -34,7 +34,7 @@ def attempt(config: Config) -> ConnectionAttempt:
 def counts(config: Config, report: HealthReport) -> dict[str, int] | None:
     try:
         with closing(connect_read_only(config.database.path)) as connection:
-            return row_counts(connection)
+            return row_counts(connection, ignore=config.checks.ignore_tables)
     except (sqlite3.Error, DbguardError) as error:
         message = error.message if isinstance(error, DbguardError) else str(error)
         report.findings.append(

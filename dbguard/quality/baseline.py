@@ -74,7 +74,7 @@ def capture_baselines(
     captured_at = (now or datetime.now(UTC)).astimezone(UTC).isoformat(timespec="seconds")
     connection = connect_read_only(config.database.path)
     try:
-        existing_tables = user_tables(connection)
+        existing_tables = user_tables(connection, config.checks.ignore_tables)
         chosen = list(tables) if tables else existing_tables
         missing = [table for table in chosen if table not in existing_tables]
         if missing:

@@ -29,7 +29,10 @@ def lint_suites(config: Config) -> list[Problem]:
     require_expectations_dir(config.checks.expectations_dir)
     connection = connect_read_only(config.database.path)
     try:
-        tables = {table: table_columns(connection, table) for table in user_tables(connection)}
+        tables = {
+            table: table_columns(connection, table)
+            for table in user_tables(connection, config.checks.ignore_tables)
+        }
         problems: list[Problem] = []
         seen: dict[str, Path] = {}
         paths = suite_paths(config.checks.expectations_dir)

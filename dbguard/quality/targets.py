@@ -1,15 +1,27 @@
-"""What the quality suite checks: the live database, the latest backup, a restore drill."""
+"""What the quality suite checks: the live database, the latest backup, a restore drill, and
+the Litestream replica when replication is configured."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from dbguard.config import Config
 
 # Every expectation runs on these. The backup target reads the restore drill's copy of the
 # latest verified backup when the drill restored one (same data, validated once), else the
-# backup file itself; the drill's own test summarises those outcomes.
-TARGETS = ("live", "backup")
+# backup file itself; the drill's own test summarises those outcomes. The replica target
+# reads the replica's newest state restored into a temporary folder (checks/test_replica.py).
+TARGETS = ("live", "backup", "replica")
+
+
+def active_targets(config: Config) -> tuple[str, ...]:
+    """The targets this configuration has: the replica only when replication is configured
+    (otherwise checks/test_replica.py says so once, instead of one skip per expectation)."""
+    return tuple(target for target in TARGETS if target != "replica" or config.replication.enabled)
 
 
 @dataclass(frozen=True)

@@ -57,7 +57,7 @@ def gather(config: Config, now: datetime | None = None) -> WeekFacts:
     read_error = ""
     try:
         with closing(connect_read_only(config.database.path)) as connection:
-            counts = row_counts(connection)
+            counts = row_counts(connection, ignore=config.checks.ignore_tables)
     except (DbguardError, sqlite3.Error) as error:
         read_error = error.message if isinstance(error, DbguardError) else str(error)
     history = open_history(config.reports.history)

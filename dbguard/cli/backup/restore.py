@@ -1,4 +1,5 @@
-"""`dbguard backup restore`: a verified, safe, atomic restore from PATH or --latest.
+"""`dbguard backup restore`: a verified, safe, atomic restore from PATH, --latest or
+--from-replica (the Litestream replica, see dbguard.replication.restore).
 
 A successful restore is recorded in the run history (kind "restore", the
 restored backup's row counts as the live counts), so the next `check`
@@ -30,6 +31,17 @@ if TYPE_CHECKING:
 @backup_dir_option
 @click.argument("path", required=False, type=click.Path(dir_okay=False))
 @click.option("--latest", is_flag=True, help="Restore the newest backup that verifies.")
+@click.option(
+    "--from-replica",
+    is_flag=True,
+    help="Restore from the Litestream replica ([replication]) instead of a backup.",
+)
+@click.option(
+    "--timestamp",
+    default=None,
+    help="With --from-replica: the replica's state at this time (ISO 8601; local time "
+    "unless it carries a zone).",
+)
 @click.option("--yes", "assume_yes", is_flag=True, help="Do not ask for confirmation.")
 @click.option(
     "--timeout",
@@ -45,20 +57,29 @@ def restore(
     backup_dir: str | None,
     path: str | None,
     latest: bool,
+    from_replica: bool,
+    timestamp: str | None,
     assume_yes: bool,
     timeout: float,
 ) -> int:
-    """Restore PATH (or --latest) over the database: verified, with a safety copy, atomic."""
-    if bool(path) == latest:
+    """Restore PATH (or --latest, or --from-replica) over the database: verified, with a
+    safety copy, atomic."""
+    if [bool(path), latest, from_replica].count(True) != 1:
         raise ConfigError(
-            "give either a backup PATH or --latest", "see 'dbguard backup restore --help'"
+            "give one of a backup PATH, --latest or --from-replica",
+            "see 'dbguard backup restore --help'",
         )
+    if timestamp is not None and not from_replica:
+        raise ConfigError("--timestamp goes with --from-replica", "add --from-replica")
     config = command_config(context, database__path=db, backup__dir=backup_dir)
     database = sqlite_database(config, "backup restore")
     started_at = datetime.now(UTC)
-    source = None if latest else Path(str(path))
-    result = _restore(config, database, source, assume_yes=assume_yes, timeout=timeout)
-    click.echo(f"restored {result.backup_path} to {result.db_path} ({result.route})")
+    if from_replica:
+        result = _restore_replica(config, database, timestamp, assume_yes, timeout)
+    else:
+        source = None if latest else Path(str(path))
+        result = _restore(config, database, source, assume_yes=assume_yes, timeout=timeout)
+        click.echo(f"restored {result.backup_path} to {result.db_path} ({result.route})")
     if result.safety_copy is not None:
         click.echo(f"safety copy of the previous database: {result.safety_copy}")
     for note in result.notes:
@@ -88,6 +109,27 @@ def _restore(
         busy_timeout=timeout,
         safety_copies_keep=config.backup.safety_copies_keep,
     )
+
+
+def _restore_replica(
+    config: Config, database: Path, timestamp: str | None, assume_yes: bool, timeout: float
+) -> RestoreResult:
+    from dbguard.replication.restore import parse_timestamp, restore_from_replica
+    from dbguard.replication.state import format_txid
+
+    done = restore_from_replica(
+        config,
+        database,
+        timestamp=parse_timestamp(timestamp) if timestamp is not None else None,
+        assume_yes=assume_yes,
+        confirm=_confirm_on_terminal,
+        busy_timeout=timeout,
+    )
+    click.echo(
+        f"restored the replica {done.copy.replica} (transaction {format_txid(done.copy.txid)})"
+        f" to {done.restore.db_path} ({done.restore.route})"
+    )
+    return done.restore
 
 
 def record_restore(
