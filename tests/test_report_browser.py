@@ -66,7 +66,7 @@ def test_rendered_results_table_has_severity_cells_per_test(
 
 def test_rendered_report_shows_the_trend_charts(rendered: tuple[str, list[str]]) -> None:
     dom, _ = rendered
-    charts = re.findall(r'<img class="dbguard-chart" alt="([^"]+)"[^>]*src="data:image/png', dom)
+    charts = re.findall(r'<svg class="dbguard-chart"[^>]*aria-label="([^"]+)"', dom)
     assert "Rows per table (live)" in charts
     assert "Latest backup age" in charts
     assert "hunter2" not in dom

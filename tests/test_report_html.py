@@ -88,11 +88,12 @@ def test_report_masks_database_password_and_webhook_token(warning_run: dict[str,
     assert "dbguard alerts" in html  # the environment table names it, masked
 
 
-def test_report_embeds_trend_charts_as_inline_png(warning_run: dict[str, Any]) -> None:
+def test_report_embeds_trend_charts_as_inline_svg(warning_run: dict[str, Any]) -> None:
     html = Path(warning_run["html"]).read_text()
-    assert html.count('src="data:image/png;base64,') >= 4
+    assert html.count('<svg class="dbguard-chart"') >= 4
     for title in ("Rows per table (live)", "WAL and database size", "Disk, memory and CPU use"):
-        assert f'alt="{title}"' in html
+        assert f'aria-label="{title}"' in html
+    assert "data:image/png" not in html
 
 
 def test_junit_xml_is_written_beside_the_report_with_findings(warning_run: dict[str, Any]) -> None:

@@ -3,7 +3,7 @@
 Errors are handled in exactly one place, `main`: a DbguardError or a click
 usage error becomes one line `dbguard: error: …` and exit 2; anything else is a
 bug and keeps its traceback. Command modules must import heavy libraries
-(Great Expectations, pandas, SQLAlchemy, rich, matplotlib) inside their
+(Great Expectations, pandas, SQLAlchemy, rich) inside their
 functions, so that `dbguard health --quick` stays fast.
 """
 

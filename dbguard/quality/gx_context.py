@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from dbguard.database import read_only_uri
+from dbguard.heavy_import import import_frozen
 from dbguard.quality.queries import whole_table_query
 
 if TYPE_CHECKING:
@@ -15,11 +17,19 @@ if TYPE_CHECKING:
     from great_expectations.datasource.fluent.interfaces import Batch
 
 
-def ephemeral_context() -> AbstractDataContext:
-    """A fresh in-memory context. Importing GX costs seconds, so callers create one per run."""
+def load_great_expectations() -> ModuleType:
+    """GX, imported once per process with the garbage collector paused (dbguard.heavy_import).
+
+    Call it before the first GX import of a command: every later `import great_expectations…`
+    finds the package loaded."""
     # GX 1.7+ has no analytics left, but older 1.x releases read this before importing anything.
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
-    import great_expectations as gx
+    return import_frozen("great_expectations")
+
+
+def ephemeral_context() -> AbstractDataContext:
+    """A fresh in-memory context. Importing GX costs seconds, so callers create one per run."""
+    gx = load_great_expectations()
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
     context = gx.get_context(mode="ephemeral")

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from dbguard.quality.gx_context import load_great_expectations
+
 if TYPE_CHECKING:
     from great_expectations.expectations.expectation_configuration import (
         ExpectationConfiguration,
@@ -118,6 +120,7 @@ def entry_problem(path: Path, where: str, entry: Any) -> Problem | None:
         entry.get("meta", {}) or {}, dict
     ):
         return Problem(path, where, '"kwargs" and "meta" must be objects', "write them as {…}")
+    load_great_expectations()  # the first GX import of a run: collector paused
     from great_expectations.exceptions import ExpectationNotFoundError
 
     try:

@@ -1,19 +1,18 @@
-"""Trend charts of the recent runs, drawn with matplotlib (Agg) as inline base64 PNG images.
+"""Trend charts of the recent runs, as inline SVG inside the report's HTML.
 
-The report must open offline, so every chart is a `data:` URI inside the HTML;
-pytest-html's --self-contained-html only inlines images, file extras stay links.
+The report must open offline, so every chart is part of the page itself (no file, no
+network); dbguard.report.svg_chart draws them.
 """
 
 from __future__ import annotations
 
-import base64
-import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from dbguard import metrics
 from dbguard.history import StoredRun
+from dbguard.report.svg_chart import line_chart
 
 MIB = 1024 * 1024
 
@@ -21,15 +20,7 @@ MIB = 1024 * 1024
 @dataclass(frozen=True)
 class Chart:
     title: str
-    png_base64: str
-
-    def img_tag(self) -> str:
-        from html import escape
-
-        return (
-            f'<img class="dbguard-chart" alt="{escape(self.title)}" title="{escape(self.title)}"'
-            f' src="data:image/png;base64,{self.png_base64}"/>'
-        )
+    svg: str  # an <svg class="dbguard-chart"> element, to place in the HTML as it is
 
 
 Series = dict[str, list[tuple[datetime, float]]]
@@ -93,44 +84,18 @@ CHART_SPECS: list[tuple[str, str, Callable[[str], str | None], float, bool]] = [
 
 def trend_charts(runs: Sequence[StoredRun]) -> list[Chart]:
     """One chart per spec that has data in `runs` (newest last on the x axis)."""
-    # The Figure API with the Agg canvas, not pyplot: no global state, and about half the time.
-    from matplotlib.dates import AutoDateLocator, ConciseDateFormatter, date2num
-    from matplotlib.figure import Figure
-
     # Stored in UTC, shown in the reader's local time (the spec), named on the axis.
-    local = datetime.now().astimezone().tzinfo
+    local = datetime.now().astimezone().tzinfo or UTC
     zone = datetime.now(local).strftime("%Z") or "local"
     charts: list[Chart] = []
     for title, unit, pick, scale, log_scale in CHART_SPECS:
         series = _series(runs, pick)
         if not series:
             continue
-        figure = Figure(figsize=(6.2, 2.6), dpi=90)
-        # Fixed margins (room on the right for the legend): bbox_inches="tight" draws twice.
-        figure.subplots_adjust(left=0.11, right=0.72, top=0.88, bottom=0.2)
-        axes = figure.subplots()
-        moments = set()
-        for label, points in sorted(series.items()):
-            times = [date2num(moment) for moment, _ in points]
-            moments.update(times)
-            values = [value / scale for _, value in points]
-            axes.plot(times, values, marker="o", markersize=3, linewidth=1.2, label=label)
-        if len(moments) == 1:  # one run: an hour either side, not a decade
-            (only,) = moments
-            axes.set_xlim(only - 1 / 24, only + 1 / 24)
-        if log_scale and all(v > 0 for pts in series.values() for _, v in pts):
-            axes.set_yscale("log")
-        locator = AutoDateLocator(tz=local)
-        axes.xaxis.set_major_locator(locator)
-        axes.xaxis.set_major_formatter(ConciseDateFormatter(locator, tz=local))
-        axes.set_xlabel(f"time ({zone})", fontsize=7)
-        axes.set_title(title, fontsize=10)
-        axes.set_ylabel(unit, fontsize=8)
-        axes.tick_params(labelsize=7)
-        axes.grid(True, alpha=0.3)
-        # Beside the plot, not over the lines it names.
-        axes.legend(fontsize=6, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
-        buffer = io.BytesIO()
-        figure.savefig(buffer, format="png")
-        charts.append(Chart(title, base64.b64encode(buffer.getvalue()).decode("ascii")))
+        scaled = {
+            label: [(moment, value / scale) for moment, value in points]
+            for label, points in series.items()
+        }
+        svg = line_chart(title, unit, scaled, log_scale=log_scale, zone=local, zone_name=zone)
+        charts.append(Chart(title, svg))
     return charts

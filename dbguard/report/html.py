@@ -110,7 +110,7 @@ def summary_html(
         problem_items += f"<li>… and {len(problems) - PROBLEMS_SHOWN} more in the table below</li>"
     notes_html = "".join(f"<li>{escape(note)}</li>" for note in notes)
     charts_html = (
-        "".join(chart.img_tag() for chart in charts)
+        "".join(chart.svg for chart in charts)
         if charts
         else "<p>No trend data yet: charts appear once runs have recorded metrics.</p>"
     )
