@@ -57,6 +57,18 @@ def test_memory_within_generous_thresholds_is_ok() -> None:
     assert finding.severity is Severity.OK
 
 
+def test_disk_and_memory_read_as_psutil_reads_them(tmp_path: Path) -> None:
+    # health reads them without importing psutil; the numbers must be psutil's.
+    usage, expected = disk_usage(tmp_path), psutil.disk_usage(str(tmp_path))
+    assert usage.total_bytes == expected.total
+    # Other processes write between the two readings: close, not equal.
+    assert abs(usage.percent - expected.percent) <= 0.5
+    assert abs(usage.free_bytes - expected.free) < expected.total * 0.005
+    memory, reference = memory_usage(), psutil.virtual_memory()
+    assert abs(memory.percent - reference.percent) < 2
+    assert abs(memory.available_bytes - reference.available) < reference.total * 0.02
+
+
 def test_probe_times_a_real_local_server() -> None:
     class Handler(http.server.BaseHTTPRequestHandler):
         def do_GET(self) -> None:

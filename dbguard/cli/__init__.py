@@ -9,30 +9,49 @@ functions, so that `dbguard health --quick` stays fast.
 
 from __future__ import annotations
 
+import importlib
 import sys
 
 import click
 
 from dbguard import __version__
-from dbguard.cli import (
-    alert,
-    baseline,
-    check,
-    demo,
-    health,
-    lint,
-    replica,
-    replicate,
-    report,
-    schedule,
-    serve,
-    suggest,
-)
-from dbguard.cli import backup as backup_commands
 from dbguard.errors import DbguardError, ExitCode, NagiosCode
 
+# Each command's module is imported when that command runs (or `--help` lists them all):
+# `dbguard health --quick`, every five minutes, loads none of the others.
+COMMANDS = {
+    "alert": "dbguard.cli.alert:alert",
+    "backup": "dbguard.cli.backup:backup",
+    "baseline": "dbguard.cli.baseline:baseline",
+    "check": "dbguard.cli.check:check",
+    "demo": "dbguard.cli.demo:demo",
+    "health": "dbguard.cli.health:health",
+    "lint": "dbguard.cli.lint:lint",
+    "replica": "dbguard.cli.replica:replica",
+    "replicate": "dbguard.cli.replicate:replicate",
+    "report": "dbguard.cli.report:report",
+    "schedule": "dbguard.cli.schedule:schedule",
+    "serve": "dbguard.cli.serve:serve",
+    "suggest": "dbguard.cli.suggest:suggest",
+}
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+
+class LazyGroup(click.Group):
+    """A click group whose subcommands are named in COMMANDS and imported on first use."""
+
+    def list_commands(self, context: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, context: click.Context, name: str) -> click.Command | None:
+        target = COMMANDS.get(name)
+        if target is None:
+            return None
+        module, _, attribute = target.partition(":")
+        command: click.Command = getattr(importlib.import_module(module), attribute)
+        return command
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="dbguard")
 @click.option(
     "--config",
@@ -48,21 +67,6 @@ def cli(context: click.Context, config_path: str | None, traceback: bool) -> Non
     context.ensure_object(dict)
     context.obj["config_path"] = config_path
     context.obj["traceback"] = traceback
-
-
-cli.add_command(demo.demo)
-cli.add_command(backup_commands.backup)
-cli.add_command(check.check)
-cli.add_command(baseline.baseline)
-cli.add_command(lint.lint)
-cli.add_command(schedule.schedule)
-cli.add_command(health.health)
-cli.add_command(report.report)
-cli.add_command(suggest.suggest)
-cli.add_command(alert.alert)
-cli.add_command(serve.serve)
-cli.add_command(replicate.replicate)
-cli.add_command(replica.replica)
 
 
 # Options of the `dbguard` group itself, which people also try after the subcommand.
@@ -133,4 +137,4 @@ def _usage_hint(error: click.UsageError) -> str:
 
 
 def _command(args: list[str]) -> str | None:
-    return next((arg for arg in args if arg in cli.commands), None)
+    return next((arg for arg in args if arg in COMMANDS), None)

@@ -172,6 +172,9 @@ def load_config(
         serve=serve_section.with_environment(config.serve, environ),
     )
     check_consistency(config, where)
+    alerts_section.require_apprise_urls(
+        config.alerts, environ, where, record_folder=config.reports.history.parent
+    )
     config = _with_file_url(config, data.get("database"), f"{where} [database] url")
     return dataclasses.replace(config, source=path)
 

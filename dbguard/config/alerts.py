@@ -6,7 +6,8 @@ the file's). Each is checked with apprise when the configuration loads, so a mal
 is one line at once, not a silent miss at 3 a.m. The old `[reports] webhook_url` is still
 read, as one more URL, with a one-line deprecation warning.
 
-apprise is imported only when URLs are configured: `dbguard health --quick` stays light.
+apprise is imported only when URLs are configured, and only until it has accepted them once
+(dbguard.config.apprise_record): `dbguard health --quick` stays light.
 """
 
 from __future__ import annotations
@@ -16,9 +17,11 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from dbguard.config.apprise_record import accepted_before, remember_accepted
 from dbguard.durations import parse_duration
 from dbguard.errors import ConfigError
 from dbguard.redact import MASK
@@ -97,17 +100,36 @@ def apprise_form(webhook: str) -> str:
 
 
 def with_environment(alerts: AlertsConfig, environ: Mapping[str, str]) -> AlertsConfig:
+    """The file's URLs and $DBGUARD_ALERT_URLS's (checked by `require_apprise_urls`)."""
     extra = split_urls(environ.get(ALERT_URLS_ENV, ""))
     if not extra:
         return alerts
-    for url in extra:
-        _require_apprise_url(url, f"${ALERT_URLS_ENV}")
     urls = alerts.urls + tuple(url for url in extra if url not in alerts.urls)
     return AlertsConfig(urls, alerts.repeat_after, alerts.min_severity, alerts.timeout_seconds)
 
 
+def require_apprise_urls(
+    alerts: AlertsConfig, environ: Mapping[str, str], where: str, record_folder: Path
+) -> None:
+    """apprise can use every URL ($DBGUARD_ALERT_URLS's first), else a ConfigError naming it.
+
+    A set of URLs apprise accepted before, with the same apprise, is not checked again (see
+    dbguard.config.apprise_record; the record is kept in `record_folder`).
+    """
+    if not alerts.urls or accepted_before(alerts.urls, record_folder):
+        return
+    from_environment = split_urls(environ.get(ALERT_URLS_ENV, ""))
+    for url in from_environment:
+        _require_apprise_url(url, f"${ALERT_URLS_ENV}")
+    for url in alerts.urls:
+        if url not in from_environment:
+            _require_apprise_url(url, f"{where} [alerts] urls")
+    remember_accepted(alerts.urls, record_folder)
+
+
 def check_alerts(alerts: AlertsConfig, where: str) -> None:
-    """Every [alerts] value makes sense, and apprise can use every URL."""
+    """Every [alerts] value but the URLs makes sense (apprise checks those:
+    `require_apprise_urls`)."""
     try:
         alerts.repeat_after_delta  # noqa: B018 (parsing it is the check)
     except ValueError:
@@ -127,8 +149,6 @@ def check_alerts(alerts: AlertsConfig, where: str) -> None:
             " above 0 and at most 60",
             "a few seconds is enough: a notifier slower than that is abandoned and retried",
         )
-    for url in alerts.urls:
-        _require_apprise_url(url, f"{where} [alerts] urls")
 
 
 def _require_apprise_url(url: str, where: str) -> None:

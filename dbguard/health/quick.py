@@ -33,7 +33,6 @@ from dbguard.history import (
     open_history,
     utc_now,
 )
-from dbguard.replication.status import replication_findings
 from dbguard.rules.connection import CHECK_NAME, connection_finding
 
 log = logging.getLogger(__name__)
@@ -62,10 +61,13 @@ def run_health(config: Config, *, quick: bool = True, record: bool = True) -> He
             add_rows(config, history, counts, report)
         database.add_findings(config, report, quick=quick)
     add_machine(report, config, history, local_database=not config.database.is_postgres)
-    replication, lag = replication_findings(config)
-    report.findings += replication
-    if lag is not None:
-        report.metrics[metrics.REPLICATION_LAG_SECONDS] = lag
+    if config.replication.enabled:  # its modules load only for a replicated database
+        from dbguard.replication.status import replication_findings
+
+        replication, lag = replication_findings(config)
+        report.findings += replication
+        if lag is not None:
+            report.metrics[metrics.REPLICATION_LAG_SECONDS] = lag
     if record and history is not None:
         _record(history, config, started, report)
     return report
