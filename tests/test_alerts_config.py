@@ -1,8 +1,12 @@
 """[alerts] and [serve] configuration: URLs from the file and the environment, checked with
-apprise at load; the deprecated webhook_url; bad input is one line and exit 2."""
+apprise at load (once per URL set and apprise install); the deprecated webhook_url; bad
+input is one line and exit 2."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -10,6 +14,7 @@ from alert_receiver import dbguard
 
 from dbguard.config import load_config
 from dbguard.config.alerts import alert_secrets, mask_alert_url
+from dbguard.config.apprise_record import RECORD_NAME, accepted_before, remember_accepted
 from dbguard.errors import ConfigError
 from dbguard.redact import mask_secrets
 
@@ -134,3 +139,74 @@ def test_a_plain_word_in_a_json_url_path_is_not_masked_elsewhere() -> None:
     assert mask_secrets(text, secrets) == (
         "database /srv/alerts/db.sqlite3, sent to json://127.0.0.1:8080/****"
     )
+
+
+LOADS_APPRISE = (
+    "import sys\n"
+    "from dbguard.config import load_config\n"
+    "load_config(sys.argv[1], {})\n"
+    "print('apprise' in sys.modules)\n"
+)
+
+
+def loads_apprise(config: Path) -> bool:
+    """Whether loading `config` in a fresh interpreter imported apprise."""
+    result = subprocess.run(
+        [sys.executable, "-c", LOADS_APPRISE, str(config)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    return result.stdout.strip() == "True"
+
+
+def test_urls_apprise_accepted_once_are_not_checked_again(tmp_path: Path) -> None:
+    (tmp_path / "reports").mkdir()
+    text = '[reports]\nhistory = "reports/history.sqlite3"\n[alerts]\nurls = ["{url}"]\n'
+    path = write_config(tmp_path, text.format(url="json://127.0.0.1:9/a?token=TOKEN1234"))
+    assert loads_apprise(path)  # the first load checks with apprise…
+    assert not loads_apprise(path)  # …and remembers, so the five-minute health does not
+    record = (tmp_path / "reports" / RECORD_NAME).read_text()
+    assert "TOKEN1234" not in record and "127.0.0.1" not in record  # digests only
+    assert (tmp_path / "reports" / RECORD_NAME).stat().st_mode & 0o077 == 0
+    write_config(tmp_path, text.format(url="json://127.0.0.1:9/b"))
+    assert loads_apprise(path)  # another URL is checked again
+    write_config(tmp_path, text.format(url="nosuchservice://x"))
+    with pytest.raises(ConfigError, match="is not a URL apprise can send to"):
+        load_config(path, {})  # a refused URL is never remembered
+    with pytest.raises(ConfigError, match="is not a URL apprise can send to"):
+        load_config(path, {})
+
+
+def test_the_record_belongs_to_one_apprise_install(tmp_path: Path) -> None:
+    urls = ("json://127.0.0.1:9/a",)
+    remember_accepted(urls, tmp_path)
+    assert accepted_before(urls, tmp_path)
+    assert not accepted_before(("json://127.0.0.1:9/other",), tmp_path)
+    # The installed apprise is part of what was accepted: a rewritten apprise (an upgrade)
+    # makes the recorded digests stale. Simulated by recording under another apprise copy.
+    other_apprise = tmp_path / "site" / "apprise"
+    other_apprise.mkdir(parents=True)
+    (other_apprise / "__init__.py").write_text("")
+    code = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from dbguard.config.apprise_record import accepted_before\n"
+        "print(accepted_before(('json://127.0.0.1:9/a',), Path(sys.argv[1])))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path)],
+        env={**os.environ, "PYTHONPATH": str(tmp_path / "site")},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert result.stdout.strip() == "False"
+
+
+def test_no_record_is_written_where_there_is_no_folder(tmp_path: Path) -> None:
+    remember_accepted(("json://127.0.0.1:9/a",), tmp_path / "missing")
+    assert not (tmp_path / "missing").exists()
+    assert not accepted_before(("json://127.0.0.1:9/a",), tmp_path / "missing")
