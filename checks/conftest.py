@@ -151,14 +151,15 @@ def latest_backup(config: Config) -> LatestBackup:
     if entry is None:
         return LatestBackup(None, None, 0, f"no verified backup in {config.backup.dir}")
     counts = dict(entry.manifest.row_counts) if entry.manifest is not None else {}
-    return LatestBackup(entry.path, entry.created_at, entry.size, "", counts)
+    return LatestBackup(entry.path, entry.created_at, entry.size, "", counts, entry.manifest)
 
 
 @pytest.fixture(scope="session")
 def restore_drill(config: Config, latest_backup: LatestBackup) -> Iterator[RestoreDrill]:
     """Restore the latest verified backup once per run into a temporary folder.
 
-    The restore verifies the backup (sha256, integrity, row counts) and then the restored
+    The backup was verified (sha256, integrity, row counts) when `latest_backup` chose it, so
+    the restore takes that manifest instead of reading the file again, and checks the restored
     copy (integrity, row counts against the manifest). The copy holds the backup's data, so
     the backup target's expectations run on it: one validation serves both the backup and
     the drill (test_restore_drill). The folder is removed when the run ends, whatever its
@@ -175,15 +176,18 @@ def restore_drill(config: Config, latest_backup: LatestBackup) -> Iterator[Resto
         )
         return
     with scratch_folder("restore-drill") as folder:
-        yield _restore(latest_backup.path, folder / "restore-drill.sqlite3")
+        yield _restore(latest_backup, folder / "restore-drill.sqlite3")
 
 
-def _restore(backup_path: Path, restored: Path) -> RestoreDrill:
+def _restore(latest_backup: LatestBackup, restored: Path) -> RestoreDrill:
     from backup.restore import restore_backup
 
+    assert latest_backup.path is not None
     started = time.perf_counter()
     try:
-        restore_backup(backup_path, restored, assume_yes=True)
+        restore_backup(
+            latest_backup.path, restored, manifest=latest_backup.manifest, assume_yes=True
+        )
     except DbguardError as error:
         return RestoreDrill(None, time.perf_counter() - started, error=error.one_line())
     except (OSError, sqlite3.Error) as error:

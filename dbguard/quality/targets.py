@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from backup.manifest import Manifest
     from dbguard.config import Config
 
 # Every expectation runs on these. The backup target reads the restore drill's copy of the
@@ -40,6 +41,8 @@ class LatestBackup:
     size: int
     reason: str  # why there is none ("" when there is one)
     row_counts: dict[str, int] = field(default_factory=dict)  # from its verified manifest
+    # That manifest, verified in this run: the restore drill does not verify the file again.
+    manifest: Manifest | None = None
 
 
 @dataclass(frozen=True)
