@@ -2,7 +2,8 @@
 
 python -m bench                    # everything (under 20 minutes on 2 cores), writes bench/RESULTS.md
 python -m bench --quick            # smoke run: one run each, small data, writes bench/.data/RESULTS.quick.md
-python -m bench --only backup      # some benchmarks only (health, check, scale, backup, verify, endpoints, replication)
+python -m bench --only backup      # some benchmarks only (health, check, scale, backup, verify,
+                                   # endpoints, replication, postgres, peer)
 """
 
 from __future__ import annotations
@@ -14,10 +15,20 @@ import sys
 import time
 from pathlib import Path
 
-from bench import machine, results
+from bench import machine, postgres_data, results
 from bench.context import BENCH_DIR, Context, Settings
 from bench.measure import Section
-from bench.scenarios import backup, check, endpoints, health, replication, scale, verify
+from bench.scenarios import (
+    backup,
+    check,
+    endpoints,
+    health,
+    peer,
+    postgres,
+    replication,
+    scale,
+    verify,
+)
 from bench.tools import ToolMissing, require_tools
 
 SCENARIOS = {
@@ -28,6 +39,8 @@ SCENARIOS = {
     "verify": verify.run,
     "endpoints": endpoints.run,
     "replication": replication.run,
+    "postgres": postgres.run,
+    "peer": peer.run,
 }
 log = logging.getLogger("bench")
 
@@ -74,12 +87,15 @@ def main(argv: list[str] | None = None) -> int:
     started_at = results.utc_now()
     started = time.perf_counter()
     sections: list[Section] = []
-    for name in args.only or SCENARIOS:
-        log.info("=== %s ===", name)
-        load_before = os.getloadavg()[0]
-        section = SCENARIOS[name](context)
-        section.load_before, section.load_after = load_before, os.getloadavg()[0]
-        sections.append(section)
+    try:
+        for name in args.only or SCENARIOS:
+            log.info("=== %s ===", name)
+            load_before = os.getloadavg()[0]
+            section = SCENARIOS[name](context)
+            section.load_before, section.load_after = load_before, os.getloadavg()[0]
+            sections.append(section)
+    finally:
+        postgres_data.stop()  # the PostgreSQL benchmarks' cluster, if one was started
     command = "python -m bench" + (" --quick" if args.quick else "")
     command += "".join(f" --only {name}" for name in args.only or [])
     if command == "python -m bench":

@@ -62,17 +62,23 @@ class Context:
         self,
         name: str,
         *,
-        database: Path,
+        database: Path | str,
         backup_dir: Path,
         expectations_dir: Path | None = None,
     ) -> Path:
-        """A dbguard.toml like the repository's, with every path inside bench/.data/work/<name>."""
+        """A dbguard.toml like the repository's, with every path inside bench/.data/work/<name>.
+        `database` is a SQLite file, or a PostgreSQL URL (a str)."""
         folder = self.scratch(name)
         repo_config = REPO_ROOT / "dbguard.toml"
         data: dict[str, Any] = (
             tomllib.loads(repo_config.read_text(encoding="utf-8")) if repo_config.is_file() else {}
         )
-        data.setdefault("database", {})["path"] = str(database)
+        section = data.setdefault("database", {})
+        if isinstance(database, str):
+            section.pop("path", None)
+            section["url"] = database
+        else:
+            section["path"] = str(database)
         data.setdefault("backup", {})["dir"] = str(backup_dir)
         data.setdefault("archive", {}).update(
             {"source": str(REPO_ROOT), "dir": str(folder / "archives")}

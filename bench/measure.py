@@ -28,6 +28,7 @@ class Series:
     commits_in_window: list[int] = field(default_factory=list)
     writer_synchronous: str = "FULL"  # PRAGMA synchronous of the concurrent writer, if any
     failure: str = ""
+    environment: dict[str, str] = field(default_factory=dict)  # added to the measured one
 
     @property
     def measured(self) -> bool:
@@ -72,7 +73,9 @@ class Series:
         if self.failure:
             return None
         try:
-            sample = time_command(self.command, cwd=cwd, timeout=timeout)
+            sample = time_command(
+                self.command, cwd=cwd, timeout=timeout, environment=self.environment
+            )
         except TimeoutError:
             self.failure = f"did not finish within {timeout:.0f} s"
             return None

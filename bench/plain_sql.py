@@ -1,13 +1,16 @@
 """The quality rules as plain SQL run by the sqlite3 module: the baseline `dbguard check` is held to.
 
     python -m bench.plain_sql --db PATH [--expectations DIR] [--json]
+    python -m bench.plain_sql --url postgresql+psycopg://… [--expectations DIR] [--json]
 
 It reads the same suites as dbguard (expectations/*.json, GX Core 1.x) and
 runs each expectation as one hand-written query on a read-only connection,
 then the database-health checks of checks/ (integrity or quick check,
 foreign keys, journal mode). No Great Expectations, pandas, SQLAlchemy or
 pytest is imported. An expectation type with no SQL here is listed as
-"not mirrored" so the comparison stays honest.
+"not mirrored" so the comparison stays honest. With --url the same queries run on
+PostgreSQL through psycopg (every subquery is aliased, which both engines read), in a
+read-only session, then a row count of every table (PostgreSQL has no integrity pragma).
 """
 
 from __future__ import annotations
@@ -111,7 +114,7 @@ def _aggregate(function: str) -> Rule:
 
 def _unexpected_rows(c: sqlite3.Connection, t: str, k: dict[str, Any]) -> tuple[bool, object]:
     query = k["unexpected_rows_query"].replace("{batch}", q(t)).replace("{active_batch}", q(t))
-    count = _scalar(c, f"SELECT COUNT(*) FROM ({query})")
+    count = _scalar(c, f"SELECT COUNT(*) FROM ({query}) AS unexpected")
     return count == 0, count
 
 
@@ -146,7 +149,7 @@ RULES: dict[str, Rule] = {
         _scalar(
             c,
             f"SELECT COUNT(*) FROM (SELECT 1 FROM {q(t)} WHERE {q(k['column'])} IS NOT NULL"
-            f" GROUP BY {q(k['column'])} HAVING COUNT(*) > 1)",
+            f" GROUP BY {q(k['column'])} HAVING COUNT(*) > 1) AS duplicated",
         )
     ),
     "expect_compound_columns_to_be_unique": lambda c, t, k: (
@@ -155,7 +158,7 @@ RULES: dict[str, Rule] = {
         _scalar(
             c,
             f"SELECT COUNT(*) FROM (SELECT 1 FROM {q(t)} GROUP BY "
-            f"{', '.join(q(x) for x in k['column_list'])} HAVING COUNT(*) > 1)",
+            f"{', '.join(q(x) for x in k['column_list'])} HAVING COUNT(*) > 1) AS duplicated",
         )
     ),
     "expect_column_values_to_be_between": lambda c, t, k: _unexpected(
@@ -272,9 +275,33 @@ def run_health(connection: sqlite3.Connection, path: Path, latency_query: str) -
     ]
 
 
+def run_postgres(url: str, directory: Path) -> tuple[list[Outcome], list[str]]:
+    """The suites on PostgreSQL (a dbguard URL) in a read-only session, then every table's
+    row count (what `dbguard check` reads of each table besides the suites)."""
+    import psycopg
+
+    from dbguard.config.database_url import libpq_conninfo
+    from dbguard.postgres.connection import session_options
+
+    with psycopg.connect(
+        libpq_conninfo(url), autocommit=True, options=session_options("public")
+    ) as connection:
+        outcomes, not_mirrored = run_suites(connection, directory)  # type: ignore[arg-type]
+        tables = [
+            row[0]
+            for row in connection.execute(
+                "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"
+            )
+        ]
+        counts = {t: _scalar(connection, f"SELECT COUNT(*) FROM {q(t)}") for t in tables}  # type: ignore[arg-type]
+    return [*outcomes, Outcome("row_counts", True, counts)], not_mirrored
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--db", type=Path, required=True)
+    where = parser.add_mutually_exclusive_group(required=True)
+    where.add_argument("--db", type=Path, help="a SQLite file")
+    where.add_argument("--url", help="a PostgreSQL URL, as dbguard.toml's [database] url")
     parser.add_argument("--expectations", type=Path, default=Path("expectations"))
     parser.add_argument("--json", action="store_true", help="print every outcome as JSON")
     parser.add_argument(
@@ -283,6 +310,9 @@ def main(argv: list[str] | None = None) -> int:
         help="dbguard.toml's [database] latency_query",
     )
     args = parser.parse_args(argv)
+    if args.url:
+        outcomes, not_mirrored = run_postgres(args.url, args.expectations)
+        return _report(outcomes, not_mirrored, as_json=args.json)
 
     connection = sqlite3.connect(f"file:{args.db.resolve()}?mode=ro", uri=True)
     connection.create_function(
@@ -296,8 +326,12 @@ def main(argv: list[str] | None = None) -> int:
         outcomes += run_health(connection, args.db, args.latency_query)
     finally:
         connection.close()
+    return _report(outcomes, not_mirrored, as_json=args.json)
+
+
+def _report(outcomes: list[Outcome], not_mirrored: list[str], *, as_json: bool) -> int:
     failed = [outcome for outcome in outcomes if not outcome.success]
-    if args.json:
+    if as_json:
         print(
             json.dumps(
                 {

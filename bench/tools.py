@@ -75,9 +75,14 @@ def measured_environment() -> dict[str, str]:
 
 
 def time_command(
-    command: list[str], *, cwd: Path | None = None, timeout: float | None = None
+    command: list[str],
+    *,
+    cwd: Path | None = None,
+    timeout: float | None = None,
+    environment: dict[str, str] | None = None,
 ) -> Sample:
-    """Run `command` under `/usr/bin/time -v`; its output is discarded, its report parsed."""
+    """Run `command` under `/usr/bin/time -v`; its output is discarded, its report parsed.
+    `environment` adds to (or overrides) measured_environment()."""
     with tempfile.NamedTemporaryFile(prefix="gnu-time-", suffix=".txt") as report:
         # A session of its own, so a timeout ends the timed command too, not only GNU time.
         process = subprocess.Popen(
@@ -87,7 +92,7 @@ def time_command(
             stderr=subprocess.PIPE,
             text=True,
             start_new_session=True,
-            env=measured_environment(),
+            env={**measured_environment(), **(environment or {})},
         )
         try:
             _, stderr = process.communicate(timeout=timeout)

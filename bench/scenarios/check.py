@@ -9,7 +9,7 @@ from bench import datasets
 from bench.context import REPO_ROOT, Context
 from bench.measure import Section, Series, measure_rounds, ratio_check
 
-RATIO_TARGET = 1.6
+RATIO_TARGET = 1.3  # issue 13 (round 1: 1.6×)
 
 
 def run(context: Context) -> Section:
@@ -32,7 +32,17 @@ def run(context: Context) -> Section:
     bare = Series(
         "python -c 'import great_expectations'", [context.python, "-c", "import great_expectations"]
     )
-    section.series = [check, bare]
+    # For information: the import as dbguard does it (collector paused, objects frozen:
+    # dbguard.heavy_import), so a reader sees what of the gap that alone closes.
+    frozen = Series(
+        "the same import as dbguard does it (dbguard.heavy_import)",
+        [
+            context.python,
+            "-c",
+            "from dbguard.heavy_import import import_frozen; import_frozen('great_expectations')",
+        ],
+    )
+    section.series = [check, bare, frozen]
     measure_rounds(
         section.series, rounds=context.settings.heavy_runs, cwd=REPO_ROOT, timeout=900, warmup=True
     )
@@ -42,7 +52,8 @@ def run(context: Context) -> Section:
     section.checks = [
         ratio_check(
             "`check` (demo) / `import great_expectations` (wall)", check, bare, RATIO_TARGET
-        )
+        ),
+        ratio_check("`check` (demo) / the import as dbguard does it (wall)", check, frozen, None),
     ]
     return section
 

@@ -11,7 +11,7 @@ from bench import datasets
 from bench.context import REPO_ROOT, Context
 from bench.measure import Check, Section, Series, measure_rounds, ratio_check, value_check
 
-RATIO_TARGET = 2.0
+RATIO_TARGET = 1.5  # issue 13 (round 1: 2×)
 RSS_TARGET_MIB = 400
 
 
@@ -86,7 +86,7 @@ def _measure_size(context: Context, section: Section, rows: int) -> tuple[Series
     config = context.write_config(
         f"scale_{rows}", database=dataset.path, backup_dir=backups, expectations_dir=expectations
     )
-    section.notes.append(_rebaseline(context, config, rows))
+    section.notes.append(rebaseline(context, config, rows))
     section.notes.append(_plain_sql_coverage(context, dataset.path, expectations, rows))
     dbguard_series = Series(
         f"dbguard check ({rows:,} rows)",
@@ -129,7 +129,7 @@ def _measure_size(context: Context, section: Section, rows: int) -> tuple[Series
     return dbguard_series, plain_series
 
 
-def _rebaseline(context: Context, config: Path, rows: int) -> str:
+def rebaseline(context: Context, config: Path, rows: int) -> str:
     result = subprocess.run(
         [context.dbguard, "--config", str(config), "baseline"],
         cwd=REPO_ROOT,
