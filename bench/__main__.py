@@ -90,9 +90,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         for name in args.only or SCENARIOS:
             log.info("=== %s ===", name)
-            load_before = os.getloadavg()[0]
+            load_before, section_started = os.getloadavg()[0], time.perf_counter()
             section = SCENARIOS[name](context)
             section.load_before, section.load_after = load_before, os.getloadavg()[0]
+            section.seconds = time.perf_counter() - section_started
             sections.append(section)
     finally:
         postgres_data.stop()  # the PostgreSQL benchmarks' cluster, if one was started

@@ -181,3 +181,4 @@ class Section:
     skipped: str = ""
     load_before: float = 0.0
     load_after: float = 0.0
+    seconds: float = 0.0  # how long the whole benchmark took, set-up included

@@ -310,6 +310,17 @@ def main(argv: list[str] | None = None) -> int:
         help="dbguard.toml's [database] latency_query",
     )
     args = parser.parse_args(argv)
+    try:
+        return _run(args)
+    except Exception as error:  # exit 1 means "rules failed": a crash must not look like one
+        print(
+            f"plain_sql: error: {type(error).__name__}: {' '.join(str(error).split())}",
+            file=sys.stderr,
+        )
+        return 2
+
+
+def _run(args: argparse.Namespace) -> int:
     if args.url:
         outcomes, not_mirrored = run_postgres(args.url, args.expectations)
         return _report(outcomes, not_mirrored, as_json=args.json)

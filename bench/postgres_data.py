@@ -10,10 +10,9 @@ once per run and shared by the benchmarks that use that size.
 from __future__ import annotations
 
 import logging
-import sqlite3
+import subprocess
 import sys
 import time
-from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -69,7 +68,13 @@ def database(data_dir: Path, rows: int) -> Database:
 
 
 def _copy_demo(url: str, source: Path) -> None:
-    """The demo's tables (dbguard's PostgreSQL DDL) and every row of `source`, then ANALYZE."""
+    """The demo's tables (dbguard's PostgreSQL DDL) and every row of `source`, then ANALYZE.
+
+    The sqlite3 CLI writes each table as CSV (every digit of a REAL kept: the sums match),
+    streamed into COPY. The rows come from a database whose keys hold, so the foreign-key
+    triggers are off while loading (session_replication_role): 10 M rows in about 25 s
+    instead of 85 s here; the constraints stay declared.
+    """
     import psycopg
 
     from dbguard.config.database_url import libpq_conninfo
@@ -77,12 +82,18 @@ def _copy_demo(url: str, source: Path) -> None:
 
     with psycopg.connect(libpq_conninfo(url)) as connection:
         connection.execute(postgres_schema())
-        with closing(sqlite3.connect(source)) as demo:
-            for table in LOAD_ORDER:
-                rows = demo.execute(f'SELECT * FROM "{table}" ORDER BY rowid')
-                with connection.cursor().copy(f'COPY "{table}" FROM STDIN') as copy:
-                    for row in rows:
-                        copy.write_row(row)
+        connection.execute("SET session_replication_role = replica")
+        for table in LOAD_ORDER:
+            export = subprocess.Popen(
+                ["sqlite3", "-csv", str(source), f'SELECT * FROM "{table}" ORDER BY rowid'],
+                stdout=subprocess.PIPE,
+            )
+            assert export.stdout is not None
+            with connection.cursor().copy(f'COPY "{table}" FROM STDIN (FORMAT csv)') as copy:
+                while chunk := export.stdout.read(1 << 20):
+                    copy.write(chunk)
+            if export.wait() != 0:
+                raise RuntimeError(f"sqlite3 could not export {table} from {source}")
         connection.execute("ANALYZE")
 
 

@@ -58,9 +58,11 @@ def render(
             lines.append(_check_row(check))
     for section in sections:
         lines += ["", f"## {section.title}", "", section.description, ""]
+        minutes, seconds = divmod(round(section.seconds), 60)
         lines += [
             f"Load average (1 min) before / after: {section.load_before:.2f} / "
-            f"{section.load_after:.2f} on {os.cpu_count()} cores.",
+            f"{section.load_after:.2f} on {os.cpu_count()} cores; this benchmark took "
+            f"{minutes} min {seconds:02d} s.",
             "",
         ]
         if section.skipped:

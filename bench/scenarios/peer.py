@@ -65,7 +65,7 @@ def run(context: Context) -> Section:
     section.series = [dbguard_series, soda_series]
     measure_rounds(
         section.series,
-        rounds=context.settings.heavy_runs,
+        rounds=context.settings.scale_runs,
         cwd=folder,
         timeout=1800,
         warmup=True,
