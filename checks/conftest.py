@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from dbguard.catalog import SqliteFile, live_source
 from dbguard.config import Config
 from dbguard.database import connect_read_only, row_counts
 from dbguard.errors import DbguardError
@@ -204,7 +205,7 @@ def replica_drill(config: Config) -> Iterator[ReplicaDrill]:
 
 @pytest.fixture(scope="session")
 def target_database(
-    live_db: Path, latest_backup: LatestBackup, request: pytest.FixtureRequest
+    config: Config, latest_backup: LatestBackup, request: pytest.FixtureRequest
 ) -> Callable[[str], Target]:
     """Resolve a target name to the file to check; skips when the target does not exist.
 
@@ -216,18 +217,18 @@ def target_database(
 
     def resolve(name: str) -> Target:
         if name == "live":
-            return Target(name, live_db, immutable=False)
+            return Target(name, live_source(config))
         if name == "backup":
             if latest_backup.path is None:
                 pytest.skip(f"{latest_backup.reason} (reported by test_backup_health)")
             # Looked up only here: checking the live target alone restores nothing.
             drill: RestoreDrill = request.getfixturevalue("restore_drill")
-            return Target(name, drill.path or latest_backup.path, immutable=True)
+            return Target(name, SqliteFile(drill.path or latest_backup.path, immutable=True))
         if name == "replica":
             replica: ReplicaDrill = request.getfixturevalue("replica_drill")
             if replica.copy is None:
                 pytest.skip(replica.skipped or f"{replica.error} (reported by test_replica)")
-            return Target(name, replica.copy.path, immutable=True)
+            return Target(name, SqliteFile(replica.copy.path, immutable=True))
         raise ValueError(f"unknown target {name!r}")
 
     return resolve

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from dbguard.catalog import Source
     from dbguard.config import Config
 
 # Every expectation runs on these. The backup target reads the restore drill's copy of the
@@ -26,9 +27,8 @@ def active_targets(config: Config) -> tuple[str, ...]:
 
 @dataclass(frozen=True)
 class Target:
-    name: str  # "live", "backup", "restore-drill"
-    path: Path
-    immutable: bool  # True for files nothing writes: opened without locks or -wal/-shm
+    name: str  # "live", "backup", "replica"
+    source: Source  # the database read: a SQLite file (immutable for copies) or PostgreSQL
 
 
 @dataclass(frozen=True)
