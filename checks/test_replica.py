@@ -28,6 +28,9 @@ from dbguard.rules.replication import (
     replication_finding,
 )
 
+# On PostgreSQL, test_backup_health says once why there is no replica (Litestream is SQLite's).
+pytestmark = pytest.mark.engine("sqlite")
+
 Record = Callable[[Finding], None]
 Metric = Callable[[str, float], None]
 NOT_CONFIGURED = "replication is not configured ([replication] enabled = false in dbguard.toml)"

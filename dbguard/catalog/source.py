@@ -5,6 +5,7 @@ Great Expectations, so callers never ask which engine it is."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
@@ -39,9 +40,10 @@ class SqliteFile:
         """The same file opened the same way, however its path was written."""
         return (str(Path(self.path).resolve()), self.immutable)
 
-    def require(self) -> None:
-        """A missing file, or one that is not SQLite, raises a DatabaseError."""
-        require_database(self.path)
+    def require(self, *, sqlite_header: bool = True) -> None:
+        """Refuse input that cannot work: a missing file, or (with `sqlite_header`) one that
+        is not SQLite, raises a DatabaseError. A damaged file is for the checks to report."""
+        require_database(self.path, sqlite_header=sqlite_header)
 
     def sqlalchemy_url(self) -> str:
         return sqlite_read_only_url(self.path, immutable=self.immutable)
@@ -67,8 +69,14 @@ class PostgresDatabase:
     def identity(self) -> tuple[str, bool]:
         return (self.database.key, False)
 
-    def require(self) -> None:
-        """Nothing to check before connecting: the connection says what is wrong."""
+    def require(self, *, sqlite_header: bool = True) -> None:
+        """Refuse input that cannot work: a login the server refuses (user, password, database
+        name) raises PostgresLoginError. A server that does not answer is not refused: it is a
+        connection failure for the checks to count (1 / 3 in a row)."""
+        from dbguard.postgres.connection import PostgresUnreachable, connect
+
+        with suppress(PostgresUnreachable):
+            connect(self.database).close()
 
     def sqlalchemy_url(self) -> str:
         from dbguard.postgres.connection import sqlalchemy_url
