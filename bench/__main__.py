@@ -2,7 +2,7 @@
 
 python -m bench                    # everything (under 20 minutes on 2 cores), writes bench/RESULTS.md
 python -m bench --quick            # smoke run: one run each, small data, writes bench/.data/RESULTS.quick.md
-python -m bench --only backup      # some benchmarks only (health, check, scale, backup, verify, replication)
+python -m bench --only backup      # some benchmarks only (health, check, scale, backup, verify, endpoints, replication)
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from pathlib import Path
 from bench import machine, results
 from bench.context import BENCH_DIR, Context, Settings
 from bench.measure import Section
-from bench.scenarios import backup, check, health, replication, scale, verify
+from bench.scenarios import backup, check, endpoints, health, replication, scale, verify
 from bench.tools import ToolMissing, require_tools
 
 SCENARIOS = {
@@ -26,6 +26,7 @@ SCENARIOS = {
     "scale": scale.run,
     "backup": backup.run,
     "verify": verify.run,
+    "endpoints": endpoints.run,
     "replication": replication.run,
 }
 log = logging.getLogger("bench")

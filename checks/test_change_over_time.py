@@ -25,7 +25,7 @@ def _reference(pytest_config: pytest.Config) -> tuple[dict[str, int], str]:
     if history is None or state.config is None:
         return {}, ""
     try:
-        return history.reference_counts(str(state.config.database.path))
+        return history.reference_counts(state.config.database.key)
     except sqlite3.Error:  # test_run_history_is_readable reports the history's state
         return {}, ""
 

@@ -39,7 +39,16 @@ def classify_above(value: float, warning: float, critical: float) -> Severity:
 
 
 # Keys under which a pytest item carries its finding in `item.user_properties`.
-PROPERTY_KEYS = ("severity", "expected", "observed", "remediation", "details", "target", "check")
+PROPERTY_KEYS = (
+    "severity",
+    "expected",
+    "observed",
+    "remediation",
+    "details",
+    "target",
+    "check",
+    "plain_language",
+)
 
 
 @dataclass(frozen=True)
@@ -51,6 +60,8 @@ class Finding:
     remediation: str = ""
     details: str = ""  # e.g. the rows or values that broke a rule
     target: str = ""  # "live", "backup", "restore-drill", "system", …
+    # The rule and what was seen, as a sentence for the report (dbguard.quality.describe).
+    plain_language: str = ""
 
     def message(self) -> str:
         lines = [

@@ -196,7 +196,7 @@ def test_a_broken_row_in_an_awkward_table_is_named(tmp_path: Path) -> None:
     }
     weird = NAMES[3]
     assert outcomes[(weird, f"expect_column_values_to_not_be_null[{weird}]")].details == (
-        f"rows: id=7, {weird}=None"
+        f"rows: id=7, {weird}=NULL"
     )
     between = outcomes[(weird, "expect_column_values_to_be_between[select]")]
     assert between.severity is Severity.CRITICAL and between.details == "rows: id=7, select=99"

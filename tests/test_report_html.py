@@ -14,7 +14,8 @@ from check_project import CRITICAL_CHECK, SAMPLE_CHECKS, make_project, run_proje
 
 from dbguard.history import History
 
-SECRET_WEBHOOK = "https://hooks.example.com/notify?token=s3cr3t-t0ken&room=ops"
+# An alert URL nothing listens on: its (failed) alert is a note in the report, masked.
+SECRET_WEBHOOK = "json://127.0.0.1:9/notify?token=s3cr3t-t0ken&room=ops"
 
 
 @pytest.fixture
@@ -23,7 +24,7 @@ def warning_project(tmp_path: Path, demo_db_template: Path) -> Path:
         tmp_path,
         demo_db_template,
         {"test_sample.py": SAMPLE_CHECKS},
-        settings={"reports": {"webhook_url": SECRET_WEBHOOK}},
+        settings={"alerts": {"urls": [SECRET_WEBHOOK]}},
     )
 
 
@@ -34,7 +35,7 @@ def warning_run(tmp_path_factory: pytest.TempPathFactory, demo_db_template: Path
         tmp_path_factory.mktemp("warning-run"),
         demo_db_template,
         {"test_sample.py": SAMPLE_CHECKS},
-        settings={"reports": {"webhook_url": SECRET_WEBHOOK}},
+        settings={"alerts": {"urls": [SECRET_WEBHOOK]}},
     )
     return run_project(project)
 
@@ -84,7 +85,7 @@ def test_report_masks_database_password_and_webhook_token(warning_run: dict[str,
     assert "hunter2" not in html
     assert "s3cr3t-t0ken" not in html
     assert "postgresql://ops:****@db.example.com/energy" in html
-    assert "dbguard webhook" in html  # the environment table names it, masked
+    assert "dbguard alerts" in html  # the environment table names it, masked
 
 
 def test_report_embeds_trend_charts_as_inline_png(warning_run: dict[str, Any]) -> None:

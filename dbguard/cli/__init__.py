@@ -14,8 +14,21 @@ import sys
 import click
 
 from dbguard import __version__
+from dbguard.cli import (
+    alert,
+    baseline,
+    check,
+    demo,
+    health,
+    lint,
+    replica,
+    replicate,
+    report,
+    schedule,
+    serve,
+    suggest,
+)
 from dbguard.cli import backup as backup_commands
-from dbguard.cli import baseline, check, demo, health, lint, replica, replicate, report, schedule
 from dbguard.errors import DbguardError, ExitCode, NagiosCode
 
 
@@ -45,6 +58,9 @@ cli.add_command(lint.lint)
 cli.add_command(schedule.schedule)
 cli.add_command(health.health)
 cli.add_command(report.report)
+cli.add_command(suggest.suggest)
+cli.add_command(alert.alert)
+cli.add_command(serve.serve)
 cli.add_command(replicate.replicate)
 cli.add_command(replica.replica)
 

@@ -4,17 +4,12 @@ from __future__ import annotations
 
 import click
 
-from dbguard.cli.options import command_config, db_option
+from dbguard.cli.options import command_config, db_option, tables_option
 
 
 @click.command(name="baseline")
 @db_option
-@click.option(
-    "--table",
-    "tables",
-    multiple=True,
-    help="Only this table (repeatable). Default: every table of the database.",
-)
+@tables_option
 @click.option(
     "--accept",
     is_flag=True,

@@ -31,6 +31,7 @@ def check(
 ) -> int:
     """Run checks/ on the live database and its latest backup. Exit 1 on a critical finding."""
     from dbguard.check_run import run_checks
+    from dbguard.web.textfile import write_prometheus_textfile
 
     config = command_config(context, database__path=db, backup__dir=backup_dir)
     result = run_checks(
@@ -39,6 +40,7 @@ def check(
         report=Path(report) if report else None,
         configured_database=command_config(context).database,
     )
+    write_prometheus_textfile(config)
     if result.reports is not None:
         click.echo(f"report: {result.reports.html}")
         click.echo(f"junit:  {result.reports.junit}")

@@ -15,9 +15,13 @@ from dbguard.cli.options import command_config, db_option
 @click.pass_context
 def health(context: click.Context, db: str | None, quick: bool, no_record: bool) -> int:
     """Check connection, row counts, WAL, disk and memory; print one Nagios status line."""
+    from dbguard.alerts.sources import notify_health
     from dbguard.health.quick import run_health
+    from dbguard.web.textfile import write_prometheus_textfile
 
     config = command_config(context, database__path=db)
     report = run_health(config, quick=quick, record=not no_record)
     click.echo(report.line())
+    notify_health(config, report.findings)
+    write_prometheus_textfile(config, report)
     return int(report.code)

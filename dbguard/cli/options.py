@@ -14,6 +14,12 @@ db_option = click.option(
     default=None,
     help="The live database: a SQLite file, or a PostgreSQL URL (overrides [database]).",
 )
+tables_option = click.option(
+    "--table",
+    "tables",
+    multiple=True,
+    help="Only this table (repeatable). Default: every table of the database.",
+)
 backup_dir_option = click.option(
     "--backup-dir",
     "backup_dir",

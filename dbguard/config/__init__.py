@@ -3,7 +3,8 @@
 Lookup order: `--config PATH`, then $DBGUARD_CONFIG, then ./dbguard.toml; with
 none of them, the defaults apply relative to the current folder. Paths in the
 file are relative to the file. Command-line options override the file through
-`Config.with_overrides`. Each section is a dataclass in `dbguard.config.sections`.
+`Config.with_overrides`. Each section is a dataclass in `dbguard.config.sections`, or in
+a module of its own for the big ones (`alerts`, `serve`).
 """
 
 from __future__ import annotations
@@ -11,10 +12,15 @@ from __future__ import annotations
 import dataclasses
 import os
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from dbguard.config import alerts as alerts_section
+from dbguard.config import serve as serve_section
+from dbguard.config.alerts import AlertsConfig
+from dbguard.config.analysts import AnalystsConfig
 from dbguard.config.database_url import database_url, is_url
 from dbguard.config.parse import build, check_consistency
 from dbguard.config.postgres import PostgresConfig
@@ -28,11 +34,14 @@ from dbguard.config.sections import (
     RetentionConfig,
     SystemConfig,
 )
+from dbguard.config.serve import ServeConfig
 from dbguard.errors import ConfigError
 
 __all__ = [
     "CONFIG_ENV_VAR",
     "CONFIG_FILE_NAME",
+    "AlertsConfig",
+    "AnalystsConfig",
     "ArchiveConfig",
     "BackupConfig",
     "ChecksConfig",
@@ -42,6 +51,7 @@ __all__ = [
     "ReplicationConfig",
     "ReportsConfig",
     "RetentionConfig",
+    "ServeConfig",
     "SystemConfig",
     "find_config_file",
     "load_config",
@@ -60,9 +70,21 @@ class Config:
     system: SystemConfig = field(default_factory=SystemConfig)
     reports: ReportsConfig = field(default_factory=ReportsConfig)
     postgres: PostgresConfig = field(default_factory=PostgresConfig)
+    alerts: AlertsConfig = field(default_factory=AlertsConfig)
+    serve: ServeConfig = field(default_factory=ServeConfig)
+    analysts: AnalystsConfig = field(default_factory=AnalystsConfig)
     replication: ReplicationConfig = field(default_factory=ReplicationConfig)
     # The file this configuration came from, or None for the defaults.
     source: Path | None = None
+
+    def secrets(self) -> list[str]:
+        """Every secret this configuration holds, for `mask_secrets`: alert URLs' tokens and
+        passwords, the serve token, the health URL (its password)."""
+        return [
+            *alerts_section.alert_secrets(self.alerts.urls),
+            self.serve.token,
+            self.system.health_url,
+        ]
 
     def with_overrides(self, **dotted: Any) -> Config:
         """Return a copy with `section__key=value` overrides applied; None values are skipped."""
@@ -115,24 +137,42 @@ def find_config_file(explicit: str | os.PathLike[str] | None = None) -> Path | N
     return local.resolve() if local.is_file() else None
 
 
-def load_config(explicit: str | os.PathLike[str] | None = None) -> Config:
-    """Read the configuration (see the module docstring for where from)."""
+def load_config(
+    explicit: str | os.PathLike[str] | None = None, environ: Mapping[str, str] | None = None
+) -> Config:
+    """Read the configuration (see the module docstring for where from); $DBGUARD_ALERT_URLS
+    and $DBGUARD_SERVE_TOKEN (from `environ`, default os.environ) are added to it."""
     path = find_config_file(explicit)
-    if path is None:
-        return build(Config, {}, Path.cwd(), "defaults", skip=("source",))
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
-        raise ConfigError(
-            f"{path} is not valid TOML: {error}", "fix the syntax of the file"
-        ) from None
-    except OSError as error:
-        raise ConfigError(
-            f"cannot read {path}: {error.strerror}", "check its permissions"
-        ) from None
-    config = build(Config, data, path.parent, str(path), skip=("source",))
-    check_consistency(config, str(path))
-    config = _with_file_url(config, data.get("database"), f"{path} [database] url")
+    data: dict[str, Any] = {}
+    base, where = Path.cwd(), "defaults"
+    if path is not None:
+        base, where = path.parent, str(path)
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+            raise ConfigError(
+                f"{path} is not valid TOML: {error}", "fix the syntax of the file"
+            ) from None
+        except OSError as error:
+            raise ConfigError(
+                f"cannot read {path}: {error.strerror}", "check its permissions"
+            ) from None
+    data = alerts_section.migrate_webhook_url(data, where)
+    serve_section.refuse_empty_token(data, where)
+    config = build(Config, data, base, where, skip=("source",))
+    environ = os.environ if environ is None else environ
+    reports = config.reports
+    if reports.prometheus_textfile:
+        textfile = (base / Path(reports.prometheus_textfile).expanduser()).resolve()
+        reports = dataclasses.replace(reports, prometheus_textfile=str(textfile))
+    config = dataclasses.replace(
+        config,
+        reports=reports,
+        alerts=alerts_section.with_environment(config.alerts, environ),
+        serve=serve_section.with_environment(config.serve, environ),
+    )
+    check_consistency(config, where)
+    config = _with_file_url(config, data.get("database"), f"{where} [database] url")
     return dataclasses.replace(config, source=path)
 
 

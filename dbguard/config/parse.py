@@ -8,7 +8,9 @@ from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
+from dbguard.config.alerts import check_alerts
 from dbguard.config.replication import check_replication
+from dbguard.config.serve import check_serve
 from dbguard.errors import ConfigError
 
 # (section, warning key, critical key): a warning threshold beyond its critical one is a typo.
@@ -39,13 +41,20 @@ def check_consistency(config: Any, where: str) -> None:
                 f" {critical_key} = {critical:g}",
                 "a warning threshold must not be beyond its critical one",
             )
-    for section_name, key in (("system", "health_url"), ("reports", "webhook_url")):
-        url = getattr(getattr(config, section_name), key)
-        if url and not url.lower().startswith(("http://", "https://")):
-            raise ConfigError(
-                f"{key} in {where} [{section_name}] is not an http(s) URL",
-                f'write {key} = "https://host/path", or leave it out',
-            )
+    url = config.system.health_url
+    if url and not url.lower().startswith(("http://", "https://")):
+        raise ConfigError(
+            f"health_url in {where} [system] is not an http(s) URL",
+            'write health_url = "https://host/path", or leave it out',
+        )
+    textfile = config.reports.prometheus_textfile
+    if textfile and not textfile.endswith(".prom"):
+        raise ConfigError(
+            f"prometheus_textfile in {where} [reports] does not end in .prom",
+            "node_exporter's textfile collector reads only *.prom files",
+        )
+    check_alerts(config.alerts, where)
+    check_serve(config.serve, where)
     check_replication(config.replication, where, postgres=config.database.is_postgres)
 
 

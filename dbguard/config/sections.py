@@ -107,4 +107,6 @@ class ReportsConfig:
     history: Path = Path("reports/history.sqlite3")
     trend_runs: int = 30
     logs_dir: Path = Path("logs")
-    webhook_url: str = ""
+    # node_exporter's textfile collector: `check` and `health` write their metrics here
+    # (a path ending in .prom, relative to dbguard.toml; "" writes none).
+    prometheus_textfile: str = ""

@@ -10,4 +10,8 @@ file), `outcomes` (a GX result as a finding with fitting advice),
 (the suites' row-count bands as plain JSON, for health), `baseline`
 (re-capturing row-count baselines), `lint` (suites against the live schema),
 `targets` (what a run checks). Threshold decisions live in dbguard.rules.
+For analysts: `describe` (expectations in plain language), `schema_snapshot` (each
+table's columns kept in its suite), `freshness` (the newest timestamp against its
+limits), `suite_meta` (what dbguard keeps in a suite's meta), `formats` (fixed text
+formats), and `suggest/` (rules proposed from the data).
 """

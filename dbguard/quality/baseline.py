@@ -1,4 +1,4 @@
-"""Re-capture row-count baselines from the live database into the suites.
+"""Re-capture row-count baselines (and each table's schema snapshot) from the live database.
 
 Only the expectations dbguard manages (`meta.dbguard.managed ==
 "row_count_baseline"`) are rewritten; every other entry keeps its exact
@@ -19,6 +19,7 @@ from typing import Any
 from dbguard.config import Config
 from dbguard.database import connect_read_only, require_database, row_counts, user_tables
 from dbguard.errors import DbguardError, SuiteError
+from dbguard.quality.schema_snapshot import live_columns, with_snapshot
 from dbguard.quality.suite_files import new_suite_path, write_suite
 from dbguard.quality.suites import load_suites
 from dbguard.rules.rows import (
@@ -82,6 +83,7 @@ def capture_baselines(
                 f"choose from: {', '.join(existing_tables)}",
             )
         counts = row_counts(connection, chosen)
+        schemas = {table: live_columns(connection, table) for table in chosen}
     finally:
         connection.close()
     expectations_dir = config.checks.expectations_dir
@@ -97,9 +99,11 @@ def capture_baselines(
         )
         bands = row_count_bands(counts[table], thresholds)
         entries = managed_entries(bands, thresholds, captured_at)
-        if same_bands(document["expectations"], entries):
+        snapshot = with_snapshot(document, schemas[table], captured_at)
+        if same_bands(document["expectations"], entries) and snapshot is document:
             written = False
         else:
+            document = dict(snapshot)
             document["expectations"] = replace_managed(document["expectations"], entries)
             written = write_suite(path, document)
         log.info("baseline of %s: %s -> %s rows (%s)", table, old, counts[table], path)
@@ -214,7 +218,7 @@ def last_run_refusal(config: Config) -> str | None:
         from dbguard.history import last_run_had_critical
     except ImportError:  # the run history is optional for the library
         return None
-    if not last_run_had_critical(config.reports.history, str(config.database.path)):
+    if not last_run_had_critical(config.reports.history, config.database.key):
         return None
     return (
         f"the last check run of {config.database.path} had critical findings; "

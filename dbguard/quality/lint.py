@@ -12,7 +12,9 @@ from pathlib import Path
 
 from dbguard.config import Config
 from dbguard.database import connect_read_only, table_columns, user_tables
+from dbguard.quality.freshness import freshness_problems
 from dbguard.quality.queries import batch_sql
+from dbguard.quality.schema_snapshot import schema_problems
 from dbguard.quality.suites import (
     Problem,
     SuiteFile,
@@ -50,6 +52,8 @@ def lint_suites(config: Config) -> list[Problem]:
                 )
             seen[suite.table] = path
             problems.extend(_database_problems(suite, tables, connection))
+            problems.extend(schema_problems(suite, connection))
+            problems.extend(freshness_problems(suite, tables.get(suite.table)))
     finally:
         connection.close()
     return problems

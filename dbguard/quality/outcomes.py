@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from dbguard.findings import Finding, Severity
+from dbguard.quality.describe import describe_expectation, describe_outcome, value_text
 from dbguard.quality.row_examples import EXAMPLES, TableShape
 from dbguard.quality.suites import Expectation, SuiteFile
 from dbguard.rules.expectations import expectation_severity
@@ -56,6 +57,7 @@ class ExpectationOutcome:
     remediation: str
     # "the suite names column 'x', which table 't' lacks" when that is why it errored, else "".
     schema_mismatch: str = ""
+    plain_language: str = ""  # the rule and its result as a sentence (dbguard.quality.describe)
 
     @property
     def check(self) -> str:
@@ -70,6 +72,7 @@ class ExpectationOutcome:
             remediation=self.remediation if self.severity is not Severity.OK else "",
             details=self.details,
             target=target,
+            plain_language=self.plain_language,
         )
 
 
@@ -111,6 +114,8 @@ def errored(
         f"{shorten(message)}",
         remediation=remediation,
         schema_mismatch=mismatch,
+        plain_language=describe_expectation(expectation.type, expectation.kwargs)
+        + f" — could not run: {mismatch or shorten(message)}",
     )
 
 
@@ -147,6 +152,13 @@ def outcome(
         observed=observed,
         details=details,
         remediation=str(expectation.meta.get("remediation") or default_remediation),
+        plain_language=describe_outcome(
+            expectation.type,
+            expectation.kwargs,
+            bool(result.success),
+            values,
+            str(expectation.data.get("description") or ""),
+        ),
     )
 
 
@@ -182,7 +194,7 @@ def observed_text(success: bool, values: dict[str, Any]) -> tuple[str, str]:
         if indexed:
             return observed, "rows: " + "; ".join(row_text(row) for row in indexed[:EXAMPLES])
         examples = values.get("partial_unexpected_list") or []
-        return observed, "values: " + ", ".join(repr(value) for value in examples[:EXAMPLES])
+        return observed, "values: " + ", ".join(value_text(value) for value in examples[:EXAMPLES])
     details = values.get("details") or {}
     if isinstance(details, dict) and "unexpected_rows" in details:
         rows = details["unexpected_rows"] or []
@@ -197,8 +209,8 @@ def observed_text(success: bool, values: dict[str, Any]) -> tuple[str, str]:
 
 def row_text(row: Any) -> str:
     if isinstance(row, dict):
-        return ", ".join(f"{key}={value!r}" for key, value in row.items())
-    return repr(row)
+        return ", ".join(f"{key}={value_text(value)}" for key, value in row.items())
+    return value_text(row)
 
 
 def shorten(text: str, limit: int = 240) -> str:

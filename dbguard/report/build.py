@@ -14,13 +14,17 @@ from dbguard.report.results import status_word
 
 log = logging.getLogger(__name__)
 
+NO_LOG = "No log output captured."
+
 
 def summary_block(pytest_config: pytest.Config) -> str:
     """The status summary and the trend charts, or "" outside a quality run."""
     state = run.run_state(pytest_config)
     if not state.active:
         return ""
-    notes = [note for note in (state.config_error, state.history_error) if note]
+    notes = [note for note in (state.config_error, state.history_error, *state.notes) if note]
+    if state.library_logs is not None:
+        notes += state.library_logs.messages
     history = run.history_of(state)
     if history is not None and history.recovered_from is not None:
         notes.append(
@@ -31,7 +35,7 @@ def summary_block(pytest_config: pytest.Config) -> str:
     trend_runs = state.config.reports.trend_runs if state.config else 30
     if history is not None:
         try:
-            database = str(state.config.database.path) if state.config else None
+            database = state.config.database.key if state.config else None
             runs = history.recent_runs(kind="check", limit=trend_runs, database=database)
             charts = trend_charts(runs)
         except Exception as error:  # a chart must never cost the report
@@ -42,6 +46,7 @@ def summary_block(pytest_config: pytest.Config) -> str:
         state.html_report.title = (
             f"{status_word(state.status)} — dbguard quality report — {file_name}"
         )
+        arrange_rows(state.html_report)
     return summary_html(
         status=state.status,
         database=run.database_label(state),
@@ -53,6 +58,16 @@ def summary_block(pytest_config: pytest.Config) -> str:
         notes=[state.mask(note) for note in notes],
         trend_runs=trend_runs,
     )
+
+
+def arrange_rows(html_report: object) -> None:
+    """Problems first (by the severity column's hidden rank: critical, warning, ok, skipped),
+    and the details of passed and skipped rows folded. pytest-html reads both from its
+    report data when it writes the page; its ini options would apply to every project."""
+    set_data = getattr(html_report, "set_data", None)
+    if callable(set_data):
+        set_data("initialSort", "severity")
+        set_data("renderCollapsed", ["passed", "skipped"])
 
 
 def table_row(report: pytest.TestReport) -> list[str]:
@@ -72,6 +87,8 @@ def extra_html(report: pytest.TestReport, data: list[str]) -> None:
     if report.skipped and isinstance(longrepr, tuple) and len(longrepr) == 3 and data:
         # pytest-html prints a skip as the raw tuple ('checks/x.py', 50, 'Skipped: …').
         data[0] = html_escape(str(longrepr[2])) + "\n"
+    if report.passed and data == [NO_LOG]:
+        data.clear()  # pytest-html's filler for an empty log says nothing about a pass
     data[:] = [mask(entry) for entry in data]
     result = state.results.get(report.nodeid) if state is not None else None
     if result is not None and result.findings and report.when == "call":

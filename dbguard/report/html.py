@@ -2,7 +2,9 @@
 
 pytest-html has no "warning" outcome (its issue 778): a warning finding is a
 passed test, so the report shows severity in its own column and in the
-summary's status. Every text is masked (secrets) and escaped.
+summary's status. A finding reads as a sentence (its plain language) with the raw
+expected/observed one click away. Every text is masked (secrets) by the caller,
+escaped here, and no single text is longer than TEXT_LIMIT characters.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from html import escape
 
 from dbguard.findings import Severity
 from dbguard.report.charts import Chart
-from dbguard.report.results import CheckResult, severity_counts, status_word
+from dbguard.report.results import CheckResult, category, count_sentence, status_word
 
 STATUS_COLOURS = {"OK": "#1e7d32", "WARNING": "#b26a00", "CRITICAL": "#b71c1c"}
 SEVERITY_COLOURS = {
@@ -22,6 +24,16 @@ SEVERITY_COLOURS = {
     Severity.WARNING: "#b26a00",
     Severity.CRITICAL: "#b71c1c",
 }
+CATEGORY_COLOURS = {
+    "critical": "#b71c1c",
+    "warning": "#b26a00",
+    "ok": "#1e7d32",
+    "skipped": "#546e7a",
+}
+# pytest-html sorts a column by its cell's text: a hidden rank first puts problems on top.
+CATEGORY_RANK = {"critical": 1, "warning": 2, "ok": 3, "skipped": 4}
+TEXT_LIMIT = 4000  # characters of one field shown in a cell (values inside are cut to 200)
+PROBLEMS_SHOWN = 15
 
 STYLE = """
 <style>
@@ -33,10 +45,22 @@ STYLE = """
 .dbguard-chart{border:1px solid #ddd;max-width:100%}
 .dbguard-finding{border-left:4px solid #999;padding:2px 8px;margin:4px 0;white-space:pre-wrap}
 .dbguard-notes li{color:#b26a00}
+.dbguard-problems li{margin:.3em 0}
+.dbguard-todo{color:#333}
+.dbguard-plain{color:#222}
+.dbguard-raw summary{cursor:pointer;color:#777}
 td.col-observed{min-width:24em}
 td.col-remediation{min-width:18em}
+#results-table td,.logwrapper .log,.dbguard-finding,.dbguard-problems{overflow-wrap:anywhere}
 </style>
 """
+# The summary is built inside pytest-html's Summary section, below the environment table;
+# a reader wants the status and the problems first, so the block moves itself to the top.
+MOVE_TO_TOP = (
+    "<script>(function(){var s=document.getElementById('dbguard-summary');"
+    "var e=document.getElementById('environment-header');"
+    "if(s&&e){e.parentNode.insertBefore(s,e);}})();</script>"
+)
 
 HEADER_CELLS = [
     '<th class="sortable" data-column-type="severity">Severity</th>',
@@ -46,6 +70,11 @@ HEADER_CELLS = [
 ]
 
 
+def cut(text: str, limit: int = TEXT_LIMIT) -> str:
+    text = str(text)
+    return text if len(text) <= limit else f"{text[:limit]}… ({len(text):,} characters)"
+
+
 def _local(moment: datetime) -> str:
     return moment.astimezone().strftime("%Y-%m-%d %H:%M:%S %Z")
 
@@ -53,6 +82,10 @@ def _local(moment: datetime) -> str:
 def _duration(seconds: float) -> str:
     minutes, rest = divmod(round(seconds), 60)
     return f"{minutes} min {rest} s" if minutes else f"{seconds:.1f} s"
+
+
+def _label(name: str) -> str:
+    return f'<span class="dbguard-sev" style="color:{CATEGORY_COLOURS[name]}">{name}</span>'
 
 
 def summary_html(
@@ -67,21 +100,14 @@ def summary_html(
     notes: Sequence[str],
     trend_runs: int,
 ) -> str:
-    """The block at the top of the report: overall status, what was checked, counts, charts."""
+    """The block at the top of the report: overall status, the problems with what to do,
+    what was checked, the count of checks, charts."""
     word = status_word(status)
-    counts = severity_counts(results)
-    count_text = ", ".join(
-        f'<span class="dbguard-sev" style="color:{SEVERITY_COLOURS[severity]}">'
-        f"{counts[severity.value]} {severity.value}</span>"
-        for severity in (Severity.CRITICAL, Severity.WARNING, Severity.INFO, Severity.OK)
-    )
-    worst = [r for r in results if r.severity in (Severity.CRITICAL, Severity.WARNING)]
-    worst.sort(key=lambda r: -r.severity.rank)
-    problem_items = "".join(
-        f'<li><span class="dbguard-sev" style="color:{SEVERITY_COLOURS[r.severity]}">'
-        f"{r.severity.value}</span> {escape(r.name)}: {escape(_observed(r))}</li>"
-        for r in worst[:15]
-    )
+    problems = [r for r in results if category(r) in ("critical", "warning")]
+    problems.sort(key=lambda r: CATEGORY_RANK[category(r)])
+    problem_items = "".join(_problem_item(result) for result in problems[:PROBLEMS_SHOWN])
+    if len(problems) > PROBLEMS_SHOWN:
+        problem_items += f"<li>… and {len(problems) - PROBLEMS_SHOWN} more in the table below</li>"
     notes_html = "".join(f"<li>{escape(note)}</li>" for note in notes)
     charts_html = (
         "".join(chart.img_tag() for chart in charts)
@@ -93,24 +119,51 @@ def summary_html(
         + f'<div id="dbguard-summary" data-status="{word}">'
         + f'<div class="dbguard-status" style="background:{STATUS_COLOURS[word]}">'
         + f"Status: {word}</div>"
+        + (
+            f'<h3>Problems</h3><ul class="dbguard-problems">{problem_items}</ul>'
+            if problem_items
+            else "<p>No problems found.</p>"
+        )
         + '<table class="dbguard-facts">'
         + f"<tr><td>Database</td><td>{escape(database)}</td></tr>"
         + f"<tr><td>Backups</td><td>{escape(backup_dir)}</td></tr>"
         + f"<tr><td>Checked at</td><td>{escape(_local(started_at))}</td></tr>"
         + f"<tr><td>Took</td><td>{escape(_duration(duration_seconds))}</td></tr>"
-        + f"<tr><td>Checks by severity</td><td>{count_text}</td></tr>"
+        + f'<tr><td>Checks</td><td id="dbguard-count">{escape(count_sentence(results))}</td></tr>'
         + "</table>"
-        + (f"<h3>Problems</h3><ul>{problem_items}</ul>" if problem_items else "")
         + (f'<h3>Notes</h3><ul class="dbguard-notes">{notes_html}</ul>' if notes_html else "")
         + f"<h3>Trends (last {trend_runs} runs)</h3>"
         + f'<div class="dbguard-charts">{charts_html}</div>'
         + "</div>"
+        + MOVE_TO_TOP
     )
 
 
-def _observed(result: CheckResult) -> str:
-    parts = [f.get("observed", "") for f in result.findings if f.get("observed")]
-    return "; ".join(parts) or result.message or result.outcome
+def _problem_item(result: CheckResult) -> str:
+    name = category(result)
+    shown = _shown(result)
+    said = "; ".join(_said(finding) for finding in shown) or result.message or result.outcome
+    todo = "; ".join(dict.fromkeys(f["remediation"] for f in shown if f.get("remediation")))
+    target = f" [{escape(result.target)}]" if result.target else ""
+    return (
+        f"<li>{_label(name)} {escape(result.name)}{target}: {escape(cut(said))}"
+        + (
+            f'<br/><span class="dbguard-todo">What to do: {escape(cut(todo))}</span>'
+            if todo
+            else ""
+        )
+        + "</li>"
+    )
+
+
+def _shown(result: CheckResult) -> list[dict[str, str]]:
+    """The findings at the result's own severity (the ones that decide its row)."""
+    severity = result.severity.value
+    return [f for f in result.findings if f.get("severity") == severity] or result.findings
+
+
+def _said(finding: dict[str, str]) -> str:
+    return finding.get("plain_language") or finding.get("observed", "")
 
 
 def row_cells(result: CheckResult | None) -> list[str]:
@@ -122,25 +175,39 @@ def row_cells(result: CheckResult | None) -> list[str]:
             "<td></td>",
             "<td></td>",
         ]
-    severity = result.severity
-    shown = [f for f in result.findings if f.get("severity") == severity.value] or result.findings
-    observed = "<br/>".join(
-        f"observed: {escape(f.get('observed', ''))}<br/>expected: {escape(f.get('expected', ''))}"
-        for f in shown
-    ) or escape(result.message)
+    name = category(result)
+    shown = _shown(result)
+    observed = "<br/>".join(_observed_cell(finding) for finding in shown) or escape(
+        cut(result.message)
+    )
     # A passing check's remediation is noise in the table; the row's details keep it.
     remediation = (
-        "<br/>".join(escape(f["remediation"]) for f in shown if f.get("remediation"))
-        if severity in (Severity.WARNING, Severity.CRITICAL)
+        "<br/>".join(escape(cut(f["remediation"])) for f in shown if f.get("remediation"))
+        if name in ("critical", "warning")
         else ""
     )
     return [
-        f'<td class="col-severity"><span class="dbguard-sev" '
-        f'style="color:{SEVERITY_COLOURS[severity]}">{severity.value}</span></td>',
+        f'<td class="col-severity"><span hidden>{CATEGORY_RANK[name]}</span>{_label(name)}</td>',
         f'<td class="col-target">{escape(result.target)}</td>',
         f'<td class="col-observed">{observed}</td>',
         f'<td class="col-remediation">{remediation}</td>',
     ]
+
+
+def _observed_cell(finding: dict[str, str]) -> str:
+    raw = (
+        f"observed: {escape(cut(finding.get('observed', '')))}<br/>"
+        f"expected: {escape(cut(finding.get('expected', '')))}"
+    )
+    if finding.get("details"):
+        raw += f"<br/>details: {escape(cut(finding['details']))}"
+    plain = finding.get("plain_language")
+    if not plain:
+        return raw
+    return (
+        f'<div class="dbguard-plain">{escape(cut(plain))}</div>'
+        f'<details class="dbguard-raw"><summary>raw</summary>{raw}</details>'
+    )
 
 
 def findings_block(result: CheckResult, already_shown: str = "") -> str:
@@ -160,10 +227,10 @@ def findings_block(result: CheckResult, already_shown: str = "") -> str:
             if severity in set(Severity)
             else "#999"
         )
-        lines = [f"[{severity.upper()}] {finding.get('check', result.name)}"]
-        for key in ("target", "expected", "observed", "details", "remediation"):
+        lines = [header]
+        for key in ("plain_language", "target", "expected", "observed", "details", "remediation"):
             if finding.get(key):
-                lines.append(f"{key}: {finding[key]}")
+                lines.append(f"{key.replace('_', ' ')}: {cut(finding[key])}")
         blocks.append(
             f'<div class="dbguard-finding" style="border-color:{colour}">'
             f"{escape(chr(10).join(lines))}</div>"

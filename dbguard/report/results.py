@@ -75,6 +75,63 @@ def outcome_of(when: str, outcome: str) -> str:
     return outcome
 
 
+# How each check counts in the report and on the terminal: every check is exactly one of
+# these, so the four numbers add up to the checks pytest ran.
+CATEGORIES = ("critical", "warning", "ok", "skipped")
+
+
+def category(result: CheckResult) -> str:
+    """critical, warning, ok (info included) or skipped (a skip that found nothing wrong)."""
+    severity = result.severity
+    if severity in (Severity.CRITICAL, Severity.WARNING):
+        return severity.value
+    return "skipped" if result.outcome == "skipped" else "ok"
+
+
+def category_counts(results: Iterable[CheckResult]) -> dict[str, int]:
+    counts = dict.fromkeys(CATEGORIES, 0)
+    for result in results:
+        counts[category(result)] += 1
+    return counts
+
+
+def pytest_counts(results: Iterable[CheckResult]) -> dict[str, int]:
+    """The checks by pytest's own outcome (passed, failed, error, skipped)."""
+    counts: dict[str, int] = {}
+    for result in results:
+        counts[result.outcome] = counts.get(result.outcome, 0) + 1
+    return counts
+
+
+def count_sentence(results: Iterable[CheckResult]) -> str:
+    """One count of the checks, reconciled with pytest's totals:
+    "124 checks: 0 critical, 2 warning, 63 ok, 59 skipped (pytest: 65 passed, 59 skipped;
+    a warning passes in pytest)"."""
+    results = list(results)
+    counts = category_counts(results)
+    outcomes = pytest_counts(results)
+    ours = ", ".join(f"{counts[name]} {name}" for name in CATEGORIES)
+    theirs = ", ".join(
+        f"{outcomes[name]} {name}"
+        for name in ("passed", "failed", "error", "skipped")
+        if outcomes.get(name)
+    )
+    why = []
+    passed_warnings = sum(1 for r in results if category(r) == "warning" and r.outcome == "passed")
+    failed_warnings = sum(1 for r in results if category(r) == "warning" and r.outcome != "passed")
+    if passed_warnings:
+        why.append("a warning passes in pytest")
+    if failed_warnings:
+        why.append("--strict fails a warning")
+    skipped_problems = sum(
+        1 for r in results if r.outcome == "skipped" and category(r) != "skipped"
+    )
+    if skipped_problems:
+        why.append(f"{skipped_problems} skipped check(s) reported a problem first")
+    reason = f"; {', '.join(why)}" if why else ""
+    return f"{len(results)} checks: {ours} (pytest: {theirs or 'nothing ran'}{reason})"
+
+
 def status_word(severity: Severity) -> str:
     """The run's overall status as the report shows it: OK, WARNING or CRITICAL."""
     if severity is Severity.CRITICAL:

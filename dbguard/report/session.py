@@ -12,6 +12,7 @@ import logging
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,7 +21,7 @@ from dbguard.config import Config
 from dbguard.errors import DbguardError
 from dbguard.findings import Severity
 from dbguard.history import History, Outcome, RunRecord, open_history, utc_now
-from dbguard.redact import MASK, mask_secrets, mask_url
+from dbguard.redact import MASK, mask_secrets
 from dbguard.report.results import CheckResult, findings_from_properties, outcome_of
 from dbguard.run_config import run_config
 
@@ -44,19 +45,58 @@ class RunState:
     status: Severity = Severity.OK
     metrics: dict[str, float] = field(default_factory=dict)
     run_id: int | None = None
+    # Warnings about the run itself (an alert that could not be sent), for the report's notes.
+    notes: list[str] = field(default_factory=list)
     # pytest-html's ReportData, to put the status in the report's title.
     html_report: Any = None
+    # Warnings Great Expectations logged during the run, shown as notes (see LibraryLogs).
+    library_logs: LibraryLogs | None = None
 
     def secrets(self) -> list[str]:
         if self.config is None:
             return []
-        return [self.config.reports.webhook_url, self.config.system.health_url]
+        return self.config.secrets()
 
     def mask(self, text: str) -> str:
         return mask_secrets(text, self.secrets())
 
 
 RUN_STATE_KEY = pytest.StashKey[RunState]()
+LIBRARY_LOGGER = "great_expectations"
+LIBRARY_NOTES = 10
+
+
+class LibraryLogs(logging.Filter):
+    """Great Expectations' own log records, kept out of the checks' failure text.
+
+    Left alone, GX's records (its temporary docs folder, its warnings) are captured by
+    whichever check first builds the GX context and land in that check's failure text;
+    pytest captures even loggers that do not propagate. A filter on each GX logger (a
+    filter applies where a record is made) stops them: warnings and errors become notes
+    in the report's summary, the rest is dropped. `close` gives GX its logging back.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.messages: list[str] = []
+        self.loggers = [
+            logger
+            for name, logger in logging.Logger.manager.loggerDict.items()
+            if isinstance(logger, logging.Logger)
+            and (name == LIBRARY_LOGGER or name.startswith(LIBRARY_LOGGER + "."))
+        ] or [logging.getLogger(LIBRARY_LOGGER)]
+        for logger in self.loggers:
+            logger.addFilter(self)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno >= logging.WARNING and len(self.messages) < LIBRARY_NOTES:
+            text = " ".join(record.getMessage().split())
+            self.messages.append(f"Great Expectations {record.levelname.lower()}: {text[:300]}")
+        return False
+
+    def close(self) -> None:
+        for logger in self.loggers:
+            logger.removeFilter(self)
 
 
 def quality_config(pytest_config: pytest.Config) -> Config:
@@ -91,6 +131,8 @@ def activate(session: pytest.Session) -> None:
     )
     if state.active and state.config is not None:
         state.history = history_of(state)
+    if state.active and state.library_logs is None:
+        state.library_logs = LibraryLogs()
 
 
 def history_of(state: RunState) -> History | None:
@@ -155,6 +197,8 @@ def finish(session: pytest.Session, exit_status: int) -> None:
     if not state.active:
         return
     state.finished_at = utc_now()
+    if state.library_logs is not None:
+        state.library_logs.close()
     worst = Severity.worst([result.severity for result in state.results.values()])
     state.status = Severity.OK if worst is Severity.INFO else worst
     if exit_status not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
@@ -170,7 +214,7 @@ def finish(session: pytest.Session, exit_status: int) -> None:
         kind="check",
         started_at=state.started_at,
         finished_at=state.finished_at,
-        database=str(state.config.database.path),
+        database=state.config.database.key,
         status=state.status.value,
         exit_code=int(exit_status),
         metrics=state.metrics,
@@ -192,6 +236,11 @@ def finish(session: pytest.Session, exit_status: int) -> None:
     except Exception as error:  # the report must still be written
         state.history_error = f"could not append this run to the history: {error}"
         log.warning("%s", state.history_error)
+    from dbguard.alerts.sources import notify_check
+
+    html = session.config.getoption("htmlpath", None)
+    report = (Path.cwd() / Path(html).expanduser()).resolve() if html else None
+    state.notes += notify_check(state.config, state.status, state.results.values(), report).notes
 
 
 def terminal_summary(pytest_config: pytest.Config) -> list[str]:
@@ -201,13 +250,14 @@ def terminal_summary(pytest_config: pytest.Config) -> list[str]:
         return []
     from dbguard.report.terminal import summary_lines
 
-    return summary_lines(list(state.results.values()), state.status, database_label(state))
+    lines = summary_lines(list(state.results.values()), state.status, database_label(state))
+    return lines + [f"dbguard: warning: {note}" for note in state.notes]
 
 
 def database_label(state: RunState) -> str:
     if state.config is None:
         return "(configuration not loaded)"
-    return state.mask(str(state.config.database.path))
+    return state.mask(state.config.database.key)
 
 
 def duration_seconds(state: RunState) -> float:
@@ -230,5 +280,7 @@ def mask_metadata(metadata: dict[str, Any], pytest_config: pytest.Config) -> Non
     if state.config is not None:
         metadata["dbguard database"] = database_label(state)
         metadata["dbguard config"] = state.mask(str(state.config.source or "(defaults)"))
-        if state.config.reports.webhook_url:
-            metadata["dbguard webhook"] = mask_url(state.config.reports.webhook_url)
+        if state.config.alerts.urls:
+            from dbguard.config.alerts import mask_alert_url
+
+            metadata["dbguard alerts"] = ", ".join(map(mask_alert_url, state.config.alerts.urls))

@@ -7,15 +7,11 @@ these lines a person at the terminal (or reading a cron log) would never see it.
 from __future__ import annotations
 
 from dbguard.findings import Severity
-from dbguard.report.results import CheckResult, severity_counts, status_word
+from dbguard.report.results import CheckResult, count_sentence, status_word
 
 
 def summary_lines(results: list[CheckResult], status: Severity, database: str) -> list[str]:
-    counts = severity_counts(results)
-    lines = [
-        f"dbguard status: {status_word(status)} for {database} "
-        f"({counts['critical']} critical, {counts['warning']} warning, {counts['ok']} ok)"
-    ]
+    lines = [f"dbguard status: {status_word(status)} for {database}: {count_sentence(results)}"]
     for severity in (Severity.CRITICAL, Severity.WARNING):
         for result in results:
             if result.severity is not severity:
@@ -25,8 +21,8 @@ def summary_lines(results: list[CheckResult], status: Severity, database: str) -
                 lines.append(f"  {severity.upper():8} {result.name}: {result.message[:200]}")
                 continue
             target = f" [{finding['target']}]" if finding.get("target") else ""
-            lines.append(
-                f"  {severity.upper():8} {result.name}{target}: observed {finding.get('observed', '')}"
-                f"; expected {finding.get('expected', '')}"
+            said = finding.get("plain_language") or (
+                f"observed {finding.get('observed', '')}; expected {finding.get('expected', '')}"
             )
+            lines.append(f"  {severity.upper():8} {result.name}{target}: {said}")
     return lines

@@ -95,6 +95,9 @@ def render(facts: WeekFacts, config: Config) -> str:
             problems.items(), key=lambda item: (-item[1]["critical"], item[0])
         ):
             lines.append(f"| {name} | {counter['warning']} | {counter['critical']} |")
+    from dbguard.alerts.weekly import alert_lines, alerts_sent
+
+    lines += alert_lines(alerts_sent(config.reports.history, facts.start, facts.end))
     lines += ["", "## Advice (建议)", ""]
     lines += [f"- {item}" for item in advice(facts, config)]
     lines += [
@@ -103,7 +106,7 @@ def render(facts: WeekFacts, config: Config) -> str:
         f"Generated {facts.end.isoformat(timespec='seconds')} by `dbguard report --weekly`.",
         "",
     ]
-    return mask_secrets("\n".join(lines), [config.reports.webhook_url, config.system.health_url])
+    return mask_secrets("\n".join(lines), config.secrets())
 
 
 def write_weekly_report(

@@ -52,7 +52,7 @@ class WeekFacts:
 def gather(config: Config, now: datetime | None = None) -> WeekFacts:
     end = now or utc_now()
     start = end - timedelta(days=7)
-    database = str(config.database.path)
+    database = config.database.key
     counts: dict[str, int] | None = None
     read_error = ""
     try:
@@ -78,7 +78,7 @@ def gather(config: Config, now: datetime | None = None) -> WeekFacts:
     return WeekFacts(
         start=start,
         end=end,
-        database=mask_secrets(database, [config.reports.webhook_url]),
+        database=mask_secrets(database, config.secrets()),
         counts=counts,
         read_error=read_error,
         cpu=cpu,

@@ -30,11 +30,12 @@ def create(
     """Take a consistent, verified backup and print its path."""
     from backup.prune import prune_backups
     from backup.snapshot import create_backup
+    from dbguard.alerts.sources import backup_alerts
 
     config = command_config(context, database__path=db, backup__dir=backup_dir)
     database = sqlite_database(config, "backup create")
     policy = retention_policy(config) if prune_after else None  # bad config fails before work
-    with _progress(database) as progress:
+    with backup_alerts(config), _progress(database) as progress:
         entry = create_backup(database, config.backup.dir, progress=progress)
     click.echo(str(entry.path))
     if entry.manifest is not None:

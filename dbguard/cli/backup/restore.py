@@ -143,7 +143,7 @@ def record_restore(
         kind=RESTORE,
         started_at=started_at,
         finished_at=finished_at,
-        database=str(config.database.path),
+        database=config.database.key,
         status="ok",
         exit_code=int(ExitCode.OK),
         metrics={row_metric(table, "live"): count for table, count in result.row_counts.items()},

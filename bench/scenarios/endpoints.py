@@ -1,0 +1,248 @@
+"""6. Monitor endpoints and alerts: latency of `/health/quick` and `/performance/metrics` at 100
+concurrent clients (a real `dbguard serve` on 127.0.0.1), and what configured alerts add to
+`dbguard check`.
+
+The load generator is httpx's async client in this process: 100 clients with a connection
+each, bounded in count and in time. It shares the machine's cores
+with the server, so its own work is inside every figure.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+from bench import datasets
+from bench.context import REPO_ROOT, Context
+from bench.measure import Check, Section, Series, measure_rounds, ratio_check
+
+CLIENTS = 100
+P99_TARGET_MS = 50.0
+LOAD_TIMEOUT_S = 300.0
+PATHS = ("/tools/monitor/health/quick", "/tools/monitor/performance/metrics")
+
+
+def run(context: Context) -> Section:
+    demo = datasets.demo_shaped(context.data_dir, None).path
+    section = Section(
+        "endpoints",
+        "6. Monitor endpoints and alerts",
+        f"`dbguard serve` on 127.0.0.1 with the demo database; {CLIENTS} httpx async clients "
+        "(one connection each) in the benchmark's own process, either each polling once a "
+        "second, spread over the second (what monitors do), or all sending at the same instant "
+        "once a second (a burst of 100 requests in flight); latency from sending a request to "
+        "reading the whole answer, the client's own work included. Then `dbguard check` with "
+        "and without alerts configured (GNU time, runs interleaved).",
+    )
+    seconds = 3 if context.settings.quick else 15
+    for cache_seconds in (5.0, 0.0):
+        folder = context.scratch(f"endpoints-cache{cache_seconds:g}")
+        config = context.write_config("endpoints", database=demo, backup_dir=folder / "backups")
+        config = _with_sections(config, folder, {"serve": {"cache_seconds": cache_seconds}})
+        with _server(context, config) as base_url:
+            for path, burst in [(path, burst) for burst in (False, True) for path in PATHS]:
+                latencies, codes = asyncio.run(_load(base_url + path, seconds=seconds, burst=burst))
+                load = "burst of 100 at once" if burst else "100 clients, 1 request/s each"
+                label = (
+                    f"`{path.removeprefix('/tools/monitor')}`, {load}, cache_seconds ="
+                    f" {cache_seconds:g}"
+                )
+                section.notes.append(_describe(label, latencies, codes))
+                if cache_seconds and not burst:
+                    p99 = _percentile(latencies, 99)
+                    section.checks.append(
+                        Check(
+                            f"{label}: p99",
+                            f"{p99:.1f} ms (p50 {_percentile(latencies, 50):.1f} ms)",
+                            f"≤ {P99_TARGET_MS:g} ms",
+                            p99 <= P99_TARGET_MS and set(codes) == {200},
+                        )
+                    )
+    section.series = _check_series(context, demo)
+    plain, *alerting = section.series
+    for series in alerting:
+        section.checks.append(
+            ratio_check(
+                f"`check` {series.label.removeprefix('dbguard check ')} / without alerts",
+                series,
+                plain,
+                None,
+            )
+        )
+    section.notes.append(
+        "`dbguard check` runs on a copy of the demo database without a backup, so every run is "
+        'a WARNING and, with `repeat_after = "1s"`, every run sends one message: the figures '
+        "are the cost of an alert actually sent (to a local receiver answering at once), and "
+        "of one abandoned after `[alerts] timeout_seconds = 2` (a receiver that never answers)."
+    )
+    return section
+
+
+def _with_sections(config: Path, folder: Path, sections: dict[str, dict[str, Any]]) -> Path:
+    from bench.context import to_toml
+
+    text = config.read_text(encoding="utf-8") + "\n" + to_toml(sections)
+    target = folder / "dbguard.toml"
+    target.write_text(text, encoding="utf-8")
+    return target
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextmanager
+def _server(context: Context, config: Path) -> Iterator[str]:
+    port = _free_port()
+    process = subprocess.Popen(
+        [context.dbguard, "--config", str(config), "serve", "--port", str(port)],
+        cwd=REPO_ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"dbguard serve exited {process.returncode}")
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=1):
+                    break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise RuntimeError("dbguard serve did not listen within 60 s") from None
+                time.sleep(0.1)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=15)
+
+
+async def _load(url: str, *, seconds: int, burst: bool) -> tuple[list[float], list[int]]:
+    """CLIENTS clients, one connection each (like as many monitors), for `seconds` rounds one
+    second apart. Paced: each client sends once a second, the clients spread evenly over the
+    second (CLIENTS requests/s offered). Burst: all clients send at the same instant each
+    round (CLIENTS requests in flight at once). Latencies in ms, and the status codes."""
+    import httpx
+
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one INFO line per request otherwise
+    latencies: list[float] = []
+    codes: list[int] = []
+    clients = [httpx.AsyncClient(timeout=30) for _ in range(CLIENTS)]
+    try:
+        await clients[0].get(url)  # warm the server's cache and imports
+        start = time.perf_counter() + 0.5
+
+        async def one_client(index: int, client: httpx.AsyncClient) -> None:
+            offset = 0.0 if burst else index / CLIENTS
+            for second in range(seconds):
+                await asyncio.sleep(max(0.0, start + second + offset - time.perf_counter()))
+                sent = time.perf_counter()
+                response = await client.get(url)
+                latencies.append((time.perf_counter() - sent) * 1000)
+                codes.append(response.status_code)
+
+        await asyncio.wait_for(
+            asyncio.gather(*(one_client(i, c) for i, c in enumerate(clients))), LOAD_TIMEOUT_S
+        )
+    finally:
+        for client in clients:
+            await client.aclose()
+    return latencies, codes
+
+
+def _percentile(values: list[float], percent: int) -> float:
+    return statistics.quantiles(values, n=100, method="inclusive")[percent - 1]
+
+
+def _describe(label: str, latencies: list[float], codes: list[int]) -> str:
+    statuses = ", ".join(f"{code}: {codes.count(code)}" for code in sorted(set(codes)))
+    return (
+        f"{label}: {len(latencies)} requests, p50 "
+        f"{_percentile(latencies, 50):.1f} ms, p99 {_percentile(latencies, 99):.1f} ms, "
+        f"max {max(latencies):.1f} ms; HTTP {statuses}"
+    )
+
+
+class _Receiver:
+    """A local JSON webhook for apprise's json:// URL; `hang` never answers (bounded)."""
+
+    def __init__(self, hang: bool) -> None:
+        release = self.release = threading.Event()
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                if hang:
+                    release.wait(timeout=60)
+                    return
+                self.send_response(200)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    @property
+    def url(self) -> str:
+        return f"json://127.0.0.1:{self.server.server_address[1]}/alerts"
+
+    def stop(self) -> None:
+        self.release.set()
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def _check_series(context: Context, demo: Path) -> list[Series]:
+    answering, hanging = _Receiver(hang=False), _Receiver(hang=True)
+    series = []
+    try:
+        for label, alerts in (
+            ("dbguard check (no alerts)", None),
+            ("dbguard check (alerts, one sent)", {"urls": [answering.url], "repeat_after": "1s"}),
+            (
+                "dbguard check (alerts, notifier hangs)",
+                {"urls": [hanging.url], "repeat_after": "1s", "timeout_seconds": 2},
+            ),
+        ):
+            name = "endpoints-check-" + label.split("(")[1].rstrip(")").replace(" ", "-").replace(
+                ",", ""
+            )
+            folder = context.scratch(name)
+            shutil.rmtree(folder / "reports", ignore_errors=True)
+            config = context.write_config(name, database=demo, backup_dir=folder / "no-backups")
+            if alerts is not None:
+                config = _with_sections(config, folder, {"alerts": alerts})
+            series.append(
+                Series(label, [context.dbguard, "--config", str(config), "check"], (0, 1))
+            )
+        rounds = 1 if context.settings.quick else 3
+        measure_rounds(series, rounds=rounds, cwd=REPO_ROOT, timeout=900, warmup=True)
+    finally:
+        answering.stop()
+        hanging.stop()
+    return series

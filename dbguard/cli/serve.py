@@ -1,0 +1,35 @@
+"""`dbguard serve [--host 127.0.0.1] [--port 8765]`: the monitor endpoints under /tools/monitor."""
+
+from __future__ import annotations
+
+import click
+
+from dbguard.cli.options import command_config
+
+
+@click.command(name="serve")
+@click.option("--host", default=None, help="Address to listen on (overrides [serve] host).")
+@click.option(
+    "--port",
+    type=click.IntRange(1, 65535),
+    default=None,
+    help="Port to listen on (overrides [serve] port).",
+)
+@click.pass_context
+def serve(context: click.Context, host: str | None, port: int | None) -> int:
+    """Serve /tools/monitor/health/quick, /health/database, /performance/metrics,
+    /status/overview and /report until stopped (Ctrl-C or SIGTERM)."""
+    from dbguard.web.server import is_loopback, prepare_server
+
+    config = command_config(context, serve__host=host, serve__port=port)
+    server = prepare_server(config)
+    token = "bearer token required" if config.serve.token else "no token"
+    click.echo(f"serving {server.url} ({token}); stop with Ctrl-C", err=True)
+    if not is_loopback(config.serve.host) and not config.serve.token:
+        click.echo(
+            "dbguard: warning: listening beyond this machine without a token: set [serve] token"
+            " or $DBGUARD_SERVE_TOKEN",
+            err=True,
+        )
+    server.run()
+    return 0

@@ -1,0 +1,176 @@
+"""The monitor app: routes, bearer token, per-request timeout, cached results, JSON errors.
+
+Every route calls what a command calls — `/health/quick` is `dbguard health --quick`
+(`run_health(config, quick=True, record=False)`), `/health/database` is `dbguard health`'s
+database part (with quick_check) — through a Snapshot reused for `[serve] cache_seconds`.
+Work that touches files runs in worker threads. The live database is only opened
+read-only (by run_health); no response carries a secret (every body is masked).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import hmac
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import anyio.to_thread
+from prometheus_client import CONTENT_TYPE_LATEST
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import FileResponse, Response
+from starlette.routing import Route
+
+from dbguard.config import Config
+from dbguard.errors import DbguardError
+from dbguard.health.report import HealthReport
+from dbguard.redact import mask_secrets
+from dbguard.web import MOUNT_PATH
+from dbguard.web.cache import Snapshot
+from dbguard.web.metrics import exposition
+from dbguard.web.observations import Observations, observe
+from dbguard.web.views import (
+    database_json,
+    error_json,
+    health_json,
+    http_status,
+    overview_json,
+)
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[Request], Awaitable[Response]]
+ROUTES = {
+    "health_quick": "/health/quick",
+    "health_database": "/health/database",
+    "metrics": "/performance/metrics",
+    "overview": "/status/overview",
+    "report": "/report",
+}
+
+
+def json_response(data: Any, status_code: int, secrets: list[str] | None = None) -> Response:
+    text = mask_secrets(json.dumps(data, ensure_ascii=False, default=str), secrets or [])
+    return Response(text, status_code, media_type="application/json")
+
+
+async def not_found(request: Request, error: Exception) -> Response:
+    """Unknown paths (and wrong methods) answer JSON, like every other route."""
+    if isinstance(error, HTTPException) and error.status_code != 404:
+        return json_response({"error": str(error.detail)}, error.status_code)
+    overview = f"{request.scope.get('root_path') or MOUNT_PATH}{ROUTES['overview']}"
+    return json_response({"error": f"no such page: {request.url.path}", "see": overview}, 404)
+
+
+class Monitor:
+    """The routes of one configuration, with their caches."""
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self.secrets = [secret for secret in config.secrets() if secret]
+        serve = config.serve
+        self.quick: Snapshot[HealthReport] = Snapshot(self._health(quick=True), serve.cache_seconds)
+        self.database: Snapshot[HealthReport] = Snapshot(
+            self._health(quick=False), serve.cache_seconds
+        )
+        self.observations: Snapshot[Observations] = Snapshot(self._observe, serve.cache_seconds)
+
+    def _health(self, *, quick: bool) -> Callable[[], Awaitable[HealthReport]]:
+        async def compute() -> HealthReport:
+            from dbguard.health.quick import run_health
+
+            return await anyio.to_thread.run_sync(
+                lambda: run_health(self.config, quick=quick, record=False)
+            )
+
+        return compute
+
+    async def _observe(self) -> Observations:
+        try:
+            health: HealthReport | None = (await self.quick.get())[0]
+        except DbguardError:
+            health = None
+        seen = await anyio.to_thread.run_sync(observe, self.config, health)
+        return seen if health is not None else dataclasses.replace(seen, database_up=False)
+
+    def json(self, data: Any, status_code: int = 200) -> Response:
+        return json_response(data, status_code, self.secrets)
+
+    def guarded(self, handler: Handler, *, public: bool = False) -> Handler:
+        """The token check, the request timeout and the one answer for any failure."""
+        serve = self.config.serve
+
+        async def endpoint(request: Request) -> Response:
+            if serve.token and not public and not _authorized(request, serve.token):
+                response = self.json({"error": "missing or wrong bearer token"}, 401)
+                response.headers["WWW-Authenticate"] = "Bearer"
+                return response
+            try:
+                return await asyncio.wait_for(handler(request), serve.request_timeout_seconds)
+            except TimeoutError:
+                message = f"no answer within {serve.request_timeout_seconds:g} s"
+            except DbguardError as error:
+                message = error.one_line()
+            except Exception as error:  # a bug: logged in full, answered in one line
+                log.exception("monitor route %s failed", request.url.path)
+                message = f"internal error: {type(error).__name__}: {error}"
+            return self.json(error_json(message), http_status("unknown"))
+
+        return endpoint
+
+    async def health_quick(self, request: Request) -> Response:
+        report, age = await self.quick.get()
+        body = health_json(report, age)
+        return self.json(body, http_status(body["status"]))
+
+    async def health_database(self, request: Request) -> Response:
+        report, age = await self.database.get()
+        body = database_json(report, age)
+        return self.json(body, http_status(body["status"]))
+
+    async def metrics(self, request: Request) -> Response:
+        seen, _ = await self.observations.get()
+        text = mask_secrets(exposition(seen).decode("utf-8"), self.secrets)
+        return Response(text, 200, media_type=CONTENT_TYPE_LATEST)
+
+    async def overview(self, request: Request) -> Response:
+        seen, age = await self.observations.get()
+        base = request.scope.get("root_path", "")
+        links = {name: f"{base}{path}" for name, path in ROUTES.items()}
+        database = mask_secrets(self.config.database.key, self.secrets)
+        return self.json(overview_json(seen, database, links, age))
+
+    async def report(self, request: Request) -> Response:
+        latest = Path(self.config.reports.dir) / "latest.html"
+        if not latest.is_file():
+            return self.json({"error": "no report yet", "hint": "run `dbguard check`"}, 404)
+        return FileResponse(latest, media_type="text/html; charset=utf-8")
+
+
+def _authorized(request: Request, token: str) -> bool:
+    scheme, _, given = request.headers.get("authorization", "").partition(" ")
+    return scheme.lower() == "bearer" and hmac.compare_digest(
+        given.strip().encode("utf-8"), token.encode("utf-8")
+    )
+
+
+def create_app(config: Config) -> Starlette:
+    monitor = Monitor(config)
+    public_quick = config.serve.public_health_quick
+    handlers: dict[str, tuple[Handler, bool]] = {
+        "health_quick": (monitor.health_quick, public_quick),
+        "health_database": (monitor.health_database, False),
+        "metrics": (monitor.metrics, False),
+        "overview": (monitor.overview, False),
+        "report": (monitor.report, False),
+    }
+    routes = [
+        Route(ROUTES[name], monitor.guarded(handler, public=public), name=name)
+        for name, (handler, public) in handlers.items()
+    ]
+    return Starlette(routes=routes, exception_handlers={404: not_found, 405: not_found})

@@ -1,0 +1,100 @@
+"""What the alert and endpoint tests share: a real HTTP receiver on 127.0.0.1 for apprise's
+`json://` URLs, a port that refuses, a free port, and the CLI run as a real process.
+
+`Receiver` answers 200 and keeps every JSON body; with `hang=True` it accepts the request
+and never answers until stopped (a hanging notifier). Used as a context manager it stops
+its server thread on exit.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+
+class Receiver:
+    def __init__(self, *, hang: bool = False, port: int = 0) -> None:
+        self.hang = hang
+        self.payloads: list[dict[str, Any]] = []
+        self.released = threading.Event()
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length", "0"))
+                body = self.rfile.read(length)
+                receiver.payloads.append(json.loads(body or b"{}"))
+                if receiver.hang:
+                    receiver.released.wait(timeout=60)  # bounded even if never released
+                    return
+                self.send_response(200)
+                self.send_header("Content-Length", "2")
+                self.end_headers()
+                self.wfile.write(b"{}")
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+        self.server.daemon_threads = True
+        self.port = int(self.server.server_address[1])
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"json://127.0.0.1:{self.port}/alerts"
+
+    def messages(self) -> list[str]:
+        return [f"{p.get('title', '')}\n{p.get('message', '')}" for p in self.payloads]
+
+    def __enter__(self) -> Receiver:
+        self.thread.start()
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.released.set()
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(timeout=10)
+
+
+def refusing_url() -> str:
+    """A json:// URL whose port nothing listens on (connection refused at once)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    return f"json://127.0.0.1:{port}/alerts"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def dbguard(
+    *args: str, cwd: Path, env: dict[str, str] | None = None, timeout: float = 600
+) -> subprocess.CompletedProcess[str]:
+    """`dbguard ARGS` in `cwd`, without the caller's DBGUARD_* variables (plus `env`)."""
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("DBGUARD_")}
+    return subprocess.run(
+        [sys.executable, "-m", "dbguard", *args],
+        cwd=cwd,
+        env={**environment, **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
