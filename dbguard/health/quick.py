@@ -62,7 +62,10 @@ def run_health(config: Config, *, quick: bool = True, record: bool = True) -> He
             add_rows(config, history, counts, report)
         database.add_findings(config, report, quick=quick)
     add_machine(report, config, history, local_database=not config.database.is_postgres)
-    report.findings.extend(replication_findings(config))
+    replication, lag = replication_findings(config)
+    report.findings += replication
+    if lag is not None:
+        report.metrics[metrics.REPLICATION_LAG_SECONDS] = lag
     if record and history is not None:
         _record(history, config, started, report)
     return report

@@ -123,8 +123,10 @@ def replication_status(config: Config, now: datetime | None = None) -> Replicati
     )
 
 
-def replication_findings(config: Config) -> list[Finding]:
-    """The replication finding of `dbguard health`: none when replication is not configured."""
+def replication_findings(config: Config) -> tuple[list[Finding], float | None]:
+    """The replication finding of `dbguard health` and the lag in seconds (for the history
+    and the metrics endpoint): nothing when replication is not configured."""
     if not config.replication.enabled:
-        return []
-    return [replication_finding(replication_status(config).observation(), config.replication)]
+        return [], None
+    observation = replication_status(config).observation()
+    return [replication_finding(observation, config.replication)], lag_seconds(observation)

@@ -17,13 +17,19 @@ from dbguard.config import Config
 from dbguard.findings import Severity
 from dbguard.health.report import HealthReport
 from dbguard.history import StoredRun, open_history
-from dbguard.metrics import CONNECT_MS, DB_BYTES, LATENCY_MS, WAL_BYTES, row_counts_in
+from dbguard.metrics import (
+    CONNECT_MS,
+    DB_BYTES,
+    LATENCY_MS,
+    REPLICATION_LAG_SECONDS,
+    WAL_BYTES,
+    row_counts_in,
+)
 
 log = logging.getLogger(__name__)
 
 # Recorded by the replication checks when replication is configured (a name for the
 # replication work to use; not in dbguard.metrics yet).
-REPLICATION_LAG_SECONDS = "replication_lag_seconds"
 
 
 @dataclass(frozen=True)
