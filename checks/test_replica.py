@@ -62,7 +62,7 @@ def test_replica_keeps_up(config: Config, record_finding: Record, record_metric:
         return
     lag = lag_seconds(observation)
     if lag is not None:
-        record_metric(metrics.REPLICA_LAG_SECONDS, lag)
+        record_metric(metrics.REPLICATION_LAG_SECONDS, lag)
     record_finding(replication_finding(observation, config.replication))
 
 

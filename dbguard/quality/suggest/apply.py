@@ -23,7 +23,8 @@ from dbguard.quality.freshness import FRESHNESS_KEY
 from dbguard.quality.schema_snapshot import snapshot_of, with_snapshot
 from dbguard.quality.suggest.coverage import is_covered
 from dbguard.quality.suggest.profile import TableProfile, profile_table
-from dbguard.quality.suggest.propose import NotProposed, Proposal, propose
+from dbguard.quality.suggest.proposal import NotProposed, Proposal
+from dbguard.quality.suggest.propose import propose
 from dbguard.quality.suite_meta import dbguard_meta
 from dbguard.quality.suites import load_suites, write_suite
 
