@@ -13,11 +13,13 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import pytest
 from postgres_cluster import PostgresCluster
 
 from dbguard.check_run import PROJECT_ROOT
 from dbguard.config import Config, load_config
+from dbguard.config.database_url import libpq_conninfo
 from dbguard.health.quick import run_health
 from dbguard.quality.baseline import capture_baselines
 from dbguard.quality.lint import lint_suites
@@ -167,3 +169,29 @@ def test_demo_refuses_a_database_that_has_tables(
     assert len(errors) == 1 and "already has tables (fault_record, huijugugan" in errors[0]
     assert "it never replaces tables" in errors[0] and "Traceback" not in result.stderr
     assert postgres_cluster.fingerprint(demo_copy) == before
+
+
+def test_suggest_profiles_postgresql_types(postgres_db: str, tmp_path: Path) -> None:
+    """One aggregate pass over columns SQLite has no type for: numbers as NUMERIC, booleans,
+    UUIDs, JSON, arrays and timestamps are profiled without an error."""
+    with psycopg.connect(libpq_conninfo(postgres_db), autocommit=True) as connection:
+        connection.execute(
+            "CREATE TABLE readings (id bigint PRIMARY KEY, sensor uuid NOT NULL,"
+            " kwh numeric(10, 2) NOT NULL, ok boolean, extra jsonb, tags text[],"
+            " taken_at timestamptz NOT NULL, unit varchar(8) NOT NULL)"
+        )
+        connection.execute(
+            "INSERT INTO readings SELECT n, gen_random_uuid(), n * 1.25, n % 2 = 0,"
+            " '{\"a\": 1}', ARRAY['x'], now() - n * interval '1 hour',"
+            " CASE WHEN n % 3 = 0 THEN 'kWh' ELSE 'MWh' END FROM generate_series(1, 40) AS n"
+        )
+    empty = tmp_path / "none"
+    empty.mkdir()
+    config = load_config(write_config(tmp_path, postgres_db, empty))
+    (result,) = suggest(config)
+    proposals = {(proposal.kind, proposal.columns): proposal for proposal in result.proposals}
+    kwh = proposals[("range", ("kwh",))].entry
+    assert kwh is not None and kwh["kwargs"]["min_value"] == 0 and kwh["kwargs"]["max_value"] > 50
+    unit = proposals[("in_set", ("unit",))].entry
+    assert unit is not None and unit["kwargs"]["value_set"] == ["MWh", "kWh"]
+    assert ("not_null", ("taken_at",)) in proposals and ("unique", ("id",)) in proposals
