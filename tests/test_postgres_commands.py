@@ -195,3 +195,16 @@ def test_suggest_profiles_postgresql_types(postgres_db: str, tmp_path: Path) -> 
     unit = proposals[("in_set", ("unit",))].entry
     assert unit is not None and unit["kwargs"]["value_set"] == ["MWh", "kWh"]
     assert ("not_null", ("taken_at",)) in proposals and ("unique", ("id",)) in proposals
+
+
+def test_the_schedule_leaves_the_daily_backup_to_pg_dump(tmp_path: Path) -> None:
+    from dbguard.schedule import render_block
+
+    url = "postgresql+psycopg://app@db.example/energy"
+    config = load_config(write_config(tmp_path, url, tmp_path))
+    block = render_block(config, Path("/venv/bin/dbguard"), systemd=False)
+    backup = [line for line in block.splitlines() if "backup create" in line]
+    assert len(backup) == 1 and backup[0].startswith("# 0 2 * * *")
+    assert "schedule pg_dump (or pgBackRest) into [backup] postgres_dump_dir" in block
+    hourly = [line for line in block.splitlines() if line.startswith("0 * * * * ")]
+    assert len(hourly) == 1 and " check >> " in hourly[0]
