@@ -48,6 +48,9 @@ BREAK_ROWS = (
     " ALTER TABLE huijugugan DROP COLUMN utilization;"
     " DROP TABLE pue_drill_data;"
 )
+# One scenario logs in over TCP with a password from the environment, as production would.
+PASSWORD = "s3cret-Pw-42"
+LOGIN = "DO $$ BEGIN CREATE ROLE checker LOGIN PASSWORD '{password}'; EXCEPTION WHEN duplicate_object THEN NULL; END $$"
 SCENARIOS = {
     "deleted_15_percent": delete_pue_rows(0.15),
     "deleted_40_percent": delete_pue_rows(0.40),
@@ -78,6 +81,7 @@ class PostgresRuns:
     runs: dict[str, Run]
     before: dict[str, dict[str, str]]  # each scenario database's fingerprint before its run
     after: dict[str, dict[str, str]]
+    root: Path  # one folder per scenario: dbguard.toml, reports, history
 
     def __getitem__(self, name: str) -> Run:
         return self.runs[name]
@@ -97,11 +101,17 @@ def runs(
     folder = root / "demo"
     write_config(folder, demo_url)
     commands.append(([*DBGUARD, "demo", "--postgres", demo_url], folder, None))
+    postgres_cluster.psql(LOGIN.format(password=PASSWORD))
     for name, sql in SCENARIOS.items():
         database = f"scenario_{name}"
         postgres_cluster.drop_database(database)
         url = postgres_cluster.create_database(database, template=postgres_demo_template)
         postgres_cluster.psql(sql, database)
+        if name == "deleted_15_percent":
+            postgres_cluster.psql(
+                "GRANT SELECT ON ALL TABLES IN SCHEMA public TO checker", database
+            )
+            url = postgres_cluster.tcp_url(database, "checker", "${SCENARIO_PASSWORD}")
         folder = root / name
         report = folder / "report.html"
         write_config(folder, url)
@@ -122,13 +132,15 @@ def runs(
         )
     )
     before = {name: postgres_cluster.fingerprint(f"scenario_{name}") for name in SCENARIOS}
-    results = run_all(commands)
+    with pytest.MonkeyPatch.context() as environment:
+        environment.setenv("SCENARIO_PASSWORD", PASSWORD)
+        results = run_all(commands)
     after = {name: postgres_cluster.fingerprint(f"scenario_{name}") for name in SCENARIOS}
     demo = results[0]
     junits = sorted((root / "demo" / "reports").glob("quality_*.xml"))
     demo = Run(demo.returncode, demo.stdout, demo.stderr, read_junit(junits[-1]) if junits else [])
     names = ["clean", *SCENARIOS, "stopped"]
-    return PostgresRuns(dict(zip(names, [demo, *results[1:]], strict=True)), before, after)
+    return PostgresRuns(dict(zip(names, [demo, *results[1:]], strict=True)), before, after, root)
 
 
 def test_the_demo_on_postgres_passes_every_check_on_the_live_target(runs: PostgresRuns) -> None:
@@ -179,6 +191,17 @@ def test_15_percent_deleted_is_a_warning_that_passes(runs: PostgresRuns) -> None
     }
     assert [case for case in run.mine() if case.outcome == "failed"] == []
     assert run.returncode == 0, run.stdout[-3000:]
+
+
+def test_the_password_from_the_environment_is_written_nowhere(runs: PostgresRuns) -> None:
+    run = runs["deleted_15_percent"]
+    assert "postgresql+psycopg://checker:****@127.0.0.1" in run.stdout
+    folder = runs.root / "deleted_15_percent"
+    written = [path for path in folder.rglob("*") if path.is_file()]
+    assert {path.suffix for path in written} >= {".html", ".xml", ".sqlite3"}
+    for path in written:
+        assert PASSWORD.encode() not in path.read_bytes(), path
+    assert PASSWORD not in run.stdout + run.stderr
 
 
 def test_40_percent_deleted_is_critical_and_named_in_the_output(runs: PostgresRuns) -> None:
