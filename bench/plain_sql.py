@@ -1,4 +1,5 @@
 """The quality rules as plain SQL run by the sqlite3 module: the baseline `dbguard check` is held to.
+(`run_suites` takes a psycopg connection too: bench/postgres.py; every subquery is aliased.)
 
     python -m bench.plain_sql --db PATH [--expectations DIR] [--json]
 
@@ -111,7 +112,7 @@ def _aggregate(function: str) -> Rule:
 
 def _unexpected_rows(c: sqlite3.Connection, t: str, k: dict[str, Any]) -> tuple[bool, object]:
     query = k["unexpected_rows_query"].replace("{batch}", q(t)).replace("{active_batch}", q(t))
-    count = _scalar(c, f"SELECT COUNT(*) FROM ({query})")
+    count = _scalar(c, f"SELECT COUNT(*) FROM ({query}) AS unexpected")
     return count == 0, count
 
 
@@ -146,7 +147,7 @@ RULES: dict[str, Rule] = {
         _scalar(
             c,
             f"SELECT COUNT(*) FROM (SELECT 1 FROM {q(t)} WHERE {q(k['column'])} IS NOT NULL"
-            f" GROUP BY {q(k['column'])} HAVING COUNT(*) > 1)",
+            f" GROUP BY {q(k['column'])} HAVING COUNT(*) > 1) AS duplicated",
         )
     ),
     "expect_compound_columns_to_be_unique": lambda c, t, k: (
@@ -155,7 +156,7 @@ RULES: dict[str, Rule] = {
         _scalar(
             c,
             f"SELECT COUNT(*) FROM (SELECT 1 FROM {q(t)} GROUP BY "
-            f"{', '.join(q(x) for x in k['column_list'])} HAVING COUNT(*) > 1)",
+            f"{', '.join(q(x) for x in k['column_list'])} HAVING COUNT(*) > 1) AS duplicated",
         )
     ),
     "expect_column_values_to_be_between": lambda c, t, k: _unexpected(
