@@ -43,7 +43,7 @@ class SuiteValidator:
 
     def __init__(self, context: AbstractDataContext | None = None) -> None:
         self._context = context if context is not None else ephemeral_context()
-        self._sources: dict[Any, Any] = {}
+        self._sources: dict[tuple[str, bool], Any] = {}  # Source.identity -> GX data source
 
     def validate(
         self, database: Source | Path | str, suite: SuiteFile, *, immutable: bool = False
