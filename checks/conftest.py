@@ -11,18 +11,23 @@ import functools
 import sqlite3
 import time
 from collections.abc import Callable, Iterator
-from contextlib import closing
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
 
+from dbguard.catalog import SqliteFile, live_source, open_catalog
 from dbguard.config import Config
-from dbguard.database import connect_read_only, row_counts
 from dbguard.errors import DbguardError
 from dbguard.findings import Finding, Severity
 from dbguard.quality.suites import SuiteFile, load_suites
-from dbguard.quality.targets import LatestBackup, RestoreDrill, Target, active_targets
+from dbguard.quality.targets import (
+    LatestBackup,
+    RestoreDrill,
+    Target,
+    active_targets,
+    engine_name,
+)
 from dbguard.run_config import run_config
 from dbguard.scratch import scratch_folder
 from dbguard.system import CpuWindow
@@ -41,6 +46,11 @@ def settings_from_options(pytestconfig: pytest.Config) -> Config:
 
 def pytest_configure(config: pytest.Config) -> None:
     """Load every suite strictly before any test runs: a malformed file stops the run, named."""
+    config.addinivalue_line(
+        "markers",
+        "engine(name, skip=None): a check of one engine only (sqlite or postgresql); on the "
+        "other it is left out, or skipped saying `skip` when one is given",
+    )
     try:
         settings = settings_from_options(config)
         config.stash[SUITES_KEY] = load_suites(settings.checks.expectations_dir)
@@ -63,6 +73,27 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     metafunc.parametrize(("expectation_case", "target"), params)
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Checks of the other engine are left out (or skipped, saying why: see the marker)."""
+    try:
+        engine = engine_name(settings_from_options(config))
+    except DbguardError:  # pytest_configure has reported it
+        return
+    kept, left_out = [], []
+    for item in items:
+        marker = item.get_closest_marker("engine")
+        if marker is None or engine in marker.args:
+            kept.append(item)
+        elif marker.kwargs.get("skip"):
+            item.add_marker(pytest.mark.skip(reason=marker.kwargs["skip"]))
+            kept.append(item)
+        else:
+            left_out.append(item)
+    if left_out:
+        config.hook.pytest_deselected(items=left_out)
+        items[:] = kept
+
+
 @pytest.fixture(scope="session", autouse=True)
 def cpu_window() -> CpuWindow:
     """Opened when the first check starts, read by the CPU check near the end of the run."""
@@ -82,20 +113,21 @@ def suites(pytestconfig: pytest.Config) -> list[SuiteFile]:
 
 @pytest.fixture(scope="session")
 def live_db(config: Config) -> Path:
-    """The live database's path. Open it only read-only (see dbguard.database)."""
+    """The live SQLite file's path, for the checks of the file itself (its WAL, its volume).
+    Everything else reads the live database through `open_catalog(config)`, read-only."""
     return config.database.path
 
 
 @pytest.fixture(scope="session")
-def live_row_counts(live_db: Path, config: Config) -> Callable[[], dict[str, int]]:
+def live_row_counts(config: Config) -> Callable[[], dict[str, int]]:
     """Every live table's rows, counted once per run (one read transaction) at the first call
-    and shared by the checks that need them; an unreadable database raises at every call
-    (DbguardError or sqlite3.Error), for each check to report its own way."""
+    and shared by the checks that need them; an unreadable database raises a DbguardError at
+    every call, for each check to report its own way."""
 
     @functools.cache
     def counts() -> dict[str, int]:
-        with closing(connect_read_only(live_db)) as connection:
-            return row_counts(connection, ignore=config.checks.ignore_tables)
+        with open_catalog(config) as catalog:
+            return catalog.row_counts()
 
     return counts
 
@@ -208,7 +240,7 @@ def replica_drill(config: Config) -> Iterator[ReplicaDrill]:
 
 @pytest.fixture(scope="session")
 def target_database(
-    live_db: Path, latest_backup: LatestBackup, request: pytest.FixtureRequest
+    config: Config, latest_backup: LatestBackup, request: pytest.FixtureRequest
 ) -> Callable[[str], Target]:
     """Resolve a target name to the file to check; skips when the target does not exist.
 
@@ -220,18 +252,18 @@ def target_database(
 
     def resolve(name: str) -> Target:
         if name == "live":
-            return Target(name, live_db, immutable=False)
+            return Target(name, live_source(config))
         if name == "backup":
             if latest_backup.path is None:
                 pytest.skip(f"{latest_backup.reason} (reported by test_backup_health)")
             # Looked up only here: checking the live target alone restores nothing.
             drill: RestoreDrill = request.getfixturevalue("restore_drill")
-            return Target(name, drill.path or latest_backup.path, immutable=True)
+            return Target(name, SqliteFile(drill.path or latest_backup.path, immutable=True))
         if name == "replica":
             replica: ReplicaDrill = request.getfixturevalue("replica_drill")
             if replica.copy is None:
                 pytest.skip(replica.skipped or f"{replica.error} (reported by test_replica)")
-            return Target(name, replica.copy.path, immutable=True)
+            return Target(name, SqliteFile(replica.copy.path, immutable=True))
         raise ValueError(f"unknown target {name!r}")
 
     return resolve

@@ -4,6 +4,10 @@ The restore drill (the plan asks to test restores regularly) restores the
 latest verified backup into a temporary folder once per run (the `restore_drill`
 fixture); the backup target's expectations run on that copy, and the drill
 reports whether it restored and met every suite.
+
+On PostgreSQL dbguard takes no backups: those checks are left out and one skip says why
+(pg_dump, pgBackRest); the newest dump in `[backup] postgres_dump_dir` is held to the same
+26 h / 50 h.
 """
 
 from __future__ import annotations
@@ -18,8 +22,9 @@ from dbguard import metrics
 from dbguard.config import Config
 from dbguard.errors import DbguardError
 from dbguard.findings import Finding, Severity
+from dbguard.postgres.dumps import dump_age_finding
 from dbguard.quality.suites import SuiteFile
-from dbguard.quality.targets import LatestBackup, RestoreDrill
+from dbguard.quality.targets import POSTGRES_BACKUPS, LatestBackup, RestoreDrill
 from dbguard.quality.validate import OutcomeCache
 from dbguard.rules.backup import backup_age_finding
 from dbguard.rules.expectations import restored_copy_finding
@@ -27,8 +32,33 @@ from dbguard.rules.rows import DriftThresholds, reconcile_finding
 
 Record = Callable[[Finding], None]
 Metric = Callable[[str, float], None]
+SQLITE = pytest.mark.engine("sqlite")
+POSTGRESQL = pytest.mark.engine("postgresql")
 
 
+@POSTGRESQL
+def test_backups_of_postgresql_are_not_dbguards() -> None:
+    """The backup target, the restore drill and the replica, said once for a PostgreSQL run."""
+    pytest.skip(POSTGRES_BACKUPS)
+
+
+@POSTGRESQL
+def test_newest_dump_is_recent(
+    config: Config, record_finding: Record, record_metric: Metric
+) -> None:
+    if config.backup.postgres_dump_dir is None:
+        pytest.skip(
+            "no [backup] postgres_dump_dir: set it to the folder your pg_dump or pgBackRest "
+            "job writes, and this check holds its newest file to "
+            f"{config.backup.max_age_warning_hours:g} h / {config.backup.max_age_critical_hours:g} h"
+        )
+    finding, age_hours = dump_age_finding(config.backup)
+    if age_hours is not None:
+        record_metric(metrics.BACKUP_AGE_HOURS, age_hours)
+    record_finding(finding)
+
+
+@SQLITE
 def test_latest_backup_is_recent(
     latest_backup: LatestBackup, config: Config, record_finding: Record, record_metric: Metric
 ) -> None:
@@ -41,6 +71,7 @@ def test_latest_backup_is_recent(
     record_finding(backup_age_finding(latest_backup.path.name, age_hours, "", config.backup))
 
 
+@SQLITE
 def test_newest_backup_verifies(config: Config, record_finding: Record) -> None:
     """The newest backup file, not only the newest good one: bit rot must not hide."""
     from backup.catalog import list_backups, with_verification
@@ -63,6 +94,7 @@ def test_newest_backup_verifies(config: Config, record_finding: Record) -> None:
     )
 
 
+@SQLITE
 def test_backup_row_counts_reconcile(
     latest_backup: LatestBackup,
     live_row_counts: Callable[[], dict[str, int]],
@@ -88,6 +120,7 @@ def test_backup_row_counts_reconcile(
     record_finding(reconcile_finding(live_counts, latest_backup.row_counts, thresholds, default))
 
 
+@SQLITE
 def test_restore_drill(
     latest_backup: LatestBackup,
     restore_drill: RestoreDrill,

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable
-from contextlib import closing
 
 import pytest
 
 from dbguard import metrics
+from dbguard.catalog import open_catalog
 from dbguard.config import Config
-from dbguard.database import connect_read_only, user_tables
 from dbguard.errors import DbguardError
 from dbguard.findings import Finding, Severity
 from dbguard.quality.suites import SuiteFile
@@ -35,10 +34,9 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         return
     tables: set[str] = set()
     try:
-        config = run.quality_config(metafunc.config)
-        with closing(connect_read_only(config.database.path)) as connection:
-            tables.update(user_tables(connection, config.checks.ignore_tables))
-    except (DbguardError, sqlite3.Error):  # the connection check reports why
+        with open_catalog(run.quality_config(metafunc.config)) as catalog:
+            tables.update(catalog.tables())
+    except DbguardError:  # the connection check reports why
         pass
     tables.update(_reference(metafunc.config)[0])
     metafunc.parametrize("table", sorted(tables))

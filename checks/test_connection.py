@@ -1,30 +1,33 @@
 """Opening the live database: 1 failure a warning, N failures in a row (across runs) critical
-(`dbguard.rules.connection`)."""
+(`dbguard.rules.connection`). A SQLite file is opened read-only; a PostgreSQL server is asked
+`SELECT 1` in a read-only session."""
 
 from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 
 from dbguard import metrics
 from dbguard.config import Config
+from dbguard.errors import DbguardError
 from dbguard.findings import Finding
-from dbguard.health.connection import attempt_connection
+from dbguard.health import engine_health
 from dbguard.report import session as run
-from dbguard.rules.connection import CHECK_NAME, connection_finding
+from dbguard.rules.connection import CHECK_NAME, ConnectionAttempt, connection_finding
 
 
 def test_live_database_opens(
-    live_db: Path,
     config: Config,
     pytestconfig: pytest.Config,
     record_finding: Callable[[Finding], None],
     record_metric: Callable[[str, float], None],
 ) -> None:
-    attempt = attempt_connection(live_db, timeout=config.database.connect_timeout_seconds)
+    try:
+        attempt: ConnectionAttempt = engine_health(config).attempt(config)
+    except DbguardError as error:  # a login refused after the run started
+        attempt = ConnectionAttempt(0.0, error.message)
     history = run.history_of(run.run_state(pytestconfig))
     try:
         failures_before = history.consecutive_failures(CHECK_NAME) if history else None

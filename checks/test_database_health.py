@@ -1,110 +1,133 @@
-"""Health of the live database file: integrity, foreign keys, journal mode, sizes, latency.
+"""Health of the live database: integrity, foreign keys, journal mode, sizes, latency.
 
 Each check measures, read-only, and hands the observation to its rule in
-`dbguard.rules.database`. A file that cannot be opened (missing, not SQLite,
-garbage bytes) gives a critical finding in each check, never a crash.
+`dbguard.rules.database`. A database that cannot be opened (a missing file, garbage
+bytes, a PostgreSQL server that does not answer) gives a critical finding in each check,
+never a crash. The checks of SQLite's file itself (integrity pragma, foreign_key_check,
+journal mode, WAL size) are skipped on PostgreSQL, saying that they do not apply.
 """
 
 from __future__ import annotations
 
-import sqlite3
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import NoReturn
+
+import pytest
 
 from dbguard import metrics
+from dbguard.catalog import Catalog, QueryError, open_catalog
 from dbguard.config import Config
-from dbguard.database import connect_read_only
 from dbguard.errors import DbguardError
 from dbguard.findings import Finding, Severity
+from dbguard.quality.targets import NOT_ON_POSTGRES, engine_name
 from dbguard.rules import database as rules
 from dbguard.rules.connection import EXPECTED as OPENS
 
 Record = Callable[[Finding], None]
 Metric = Callable[[str, float], None]
 MIB = 1024 * 1024
+CANNOT_OPEN = {
+    "sqlite": "check the path in dbguard.toml and the file's permissions; if the file is "
+    f"damaged, {rules.RESTORE_HINT}",
+    "postgresql": "check that the server is running, and the host, port and database in "
+    "[database] url",
+}
+
+
+def sqlite_only(instead: str) -> pytest.MarkDecorator:
+    return pytest.mark.engine("sqlite", skip=f"{NOT_ON_POSTGRES}: {instead}")
 
 
 @contextmanager
-def open_live(live_db: Path, check: str, record_finding: Record) -> Iterator[sqlite3.Connection]:
-    """A read-only connection that answers a first query; else a critical finding (fails the test)."""
+def open_live(config: Config, check: str, record_finding: Record) -> Iterator[Catalog]:
+    """The live database's catalog, once it answers a first query; else a critical finding
+    (which fails the test)."""
     try:
-        connection = connect_read_only(live_db)
-        connection.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
-    except (DbguardError, sqlite3.Error) as error:
-        message = error.one_line() if isinstance(error, DbguardError) else f"{live_db}: {error}"
-        record_finding(
-            Finding(
-                check=check,
-                severity=Severity.CRITICAL,
-                expected=OPENS,
-                observed=f"cannot read it: {message}",
-                remediation="check the path in dbguard.toml and the file's permissions; if the "
-                f"file is damaged, {rules.RESTORE_HINT}",
-                target="live",
-            )
-        )
-        raise AssertionError("record_finding fails on critical") from None
+        catalog = open_catalog(config)
+    except DbguardError as error:
+        _cannot_open(config, check, error, record_finding)
     try:
-        yield connection
+        try:
+            catalog.tables()
+        except DbguardError as error:
+            _cannot_open(config, check, error, record_finding)
+        yield catalog
     finally:
-        connection.close()
+        catalog.close()
 
 
-def test_integrity(live_db: Path, config: Config, record_finding: Record) -> None:
-    with open_live(live_db, "database::integrity", record_finding) as live:
-        large = live_db.stat().st_size / MIB > config.database.quick_check_above_mb
+def _cannot_open(
+    config: Config, check: str, error: DbguardError, record_finding: Record
+) -> NoReturn:
+    record_finding(
+        Finding(
+            check=check,
+            severity=Severity.CRITICAL,
+            expected=OPENS,
+            observed=f"cannot read it: {error.one_line()}",
+            remediation=CANNOT_OPEN[engine_name(config)],
+            target="live",
+        )
+    )
+    raise AssertionError("record_finding fails on critical") from None
+
+
+@sqlite_only("PostgreSQL checks its own pages (data checksums; amcheck for indexes)")
+def test_integrity(config: Config, record_finding: Record) -> None:
+    with open_live(config, "database::integrity", record_finding) as live:
+        large = live.size_bytes() / MIB > config.database.quick_check_above_mb
         pragma = "quick_check" if large else "integrity_check"
         try:
-            rows = [row[0] for row in live.execute(f"PRAGMA {pragma}").fetchall()]
-        except sqlite3.Error as error:
-            rows = [str(error)]
+            rows = [str(row[0]) for row in live.rows(f"PRAGMA {pragma}")]
+        except QueryError as error:
+            rows = [error.message]
         record_finding(rules.integrity_finding(pragma, [row for row in rows if row != "ok"]))
 
 
-def test_foreign_keys(live_db: Path, record_finding: Record) -> None:
-    with open_live(live_db, "database::foreign_key_check", record_finding) as live:
-        rows = live.execute("PRAGMA foreign_key_check").fetchall()
+@sqlite_only("PostgreSQL enforces its foreign keys when rows are written")
+def test_foreign_keys(config: Config, record_finding: Record) -> None:
+    with open_live(config, "database::foreign_key_check", record_finding) as live:
+        rows = live.rows("PRAGMA foreign_key_check")
         broken = [f"{table} rowid {rowid} -> {parent}" for table, rowid, parent, _ in rows]
         record_finding(rules.foreign_keys_finding(broken))
 
 
-def test_journal_mode_is_wal(live_db: Path, record_finding: Record) -> None:
-    with open_live(live_db, "database::journal_mode", record_finding) as live:
-        (mode,) = live.execute("PRAGMA journal_mode").fetchone()
-        record_finding(rules.journal_mode_finding(str(mode)))
+@sqlite_only("the journal mode is SQLite's (PostgreSQL always writes its WAL)")
+def test_journal_mode_is_wal(config: Config, record_finding: Record) -> None:
+    with open_live(config, "database::journal_mode", record_finding) as live:
+        record_finding(rules.journal_mode_finding(str(live.value("PRAGMA journal_mode"))))
 
 
+@sqlite_only("the -wal file is SQLite's (PostgreSQL manages its own WAL)")
 def test_wal_size(
     live_db: Path, config: Config, record_finding: Record, record_metric: Metric
 ) -> None:
-    with open_live(live_db, "database::wal_size", record_finding):
+    with open_live(config, "database::wal_size", record_finding):
         wal = Path(f"{live_db}-wal")
         size = wal.stat().st_size if wal.exists() else 0
         record_metric(metrics.WAL_BYTES, size)
         record_finding(rules.wal_size_finding(size, config.database))
 
 
-def test_database_size(
-    live_db: Path, config: Config, record_finding: Record, record_metric: Metric
-) -> None:
-    with open_live(live_db, "database::size", record_finding):
-        size = live_db.stat().st_size
+def test_database_size(config: Config, record_finding: Record, record_metric: Metric) -> None:
+    """The file's size, or PostgreSQL's pg_database_size."""
+    with open_live(config, "database::size", record_finding) as live:
+        size = live.size_bytes()
         record_metric(metrics.DB_BYTES, size)
         record_finding(rules.database_size_finding(size, config.database))
 
 
-def test_query_latency(
-    live_db: Path, config: Config, record_finding: Record, record_metric: Metric
-) -> None:
-    with open_live(live_db, "database::query_latency", record_finding) as live:
-        query = config.database.latency_query
+def test_query_latency(config: Config, record_finding: Record, record_metric: Metric) -> None:
+    with open_live(config, "database::query_latency", record_finding) as live:
+        query = config.database.latency_sql
         started = time.perf_counter()
         try:
-            live.execute(query).fetchall()
-        except sqlite3.Error as error:
-            record_finding(rules.latency_finding(query, None, str(error), config.database))
+            live.rows(query)
+        except QueryError as error:
+            record_finding(rules.latency_finding(query, None, error.message, config.database))
             return
         elapsed_ms = (time.perf_counter() - started) * 1000
         record_metric(metrics.LATENCY_MS, elapsed_ms)
@@ -112,13 +135,16 @@ def test_query_latency(
 
 
 def test_row_counts(
-    live_db: Path,
+    config: Config,
     live_row_counts: Callable[[], dict[str, int]],
     record_finding: Record,
     record_metric: Metric,
 ) -> None:
-    with open_live(live_db, "database::row_counts", record_finding):
-        counts = live_row_counts()
+    with open_live(config, "database::row_counts", record_finding):
+        try:
+            counts = live_row_counts()
+        except DbguardError as error:
+            _cannot_open(config, "database::row_counts", error, record_finding)
         for table, count in counts.items():
             record_metric(metrics.row_metric(table), count)
         record_finding(

@@ -28,9 +28,7 @@ def test_expectation(
 ) -> None:
     suite, index = expectation_case
     resolved = target_database(target)
-    outcome = outcome_cache.outcome(
-        target, resolved.path, suite, index, immutable=resolved.immutable
-    )
+    outcome = outcome_cache.outcome(target, resolved.source, suite, index)
     record_finding(outcome.finding(target))
 
 

@@ -28,6 +28,9 @@ from dbguard.rules.replication import (
     replication_finding,
 )
 
+# On PostgreSQL, test_backup_health says once why there is no replica (Litestream is SQLite's).
+pytestmark = pytest.mark.engine("sqlite")
+
 Record = Callable[[Finding], None]
 Metric = Callable[[str, float], None]
 NOT_CONFIGURED = "replication is not configured ([replication] enabled = false in dbguard.toml)"
@@ -59,7 +62,7 @@ def test_replica_keeps_up(config: Config, record_finding: Record, record_metric:
         return
     lag = lag_seconds(observation)
     if lag is not None:
-        record_metric(metrics.REPLICA_LAG_SECONDS, lag)
+        record_metric(metrics.REPLICATION_LAG_SECONDS, lag)
     record_finding(replication_finding(observation, config.replication))
 
 

@@ -3,15 +3,15 @@ column added is a warning; removed, or a changed type or key, critical (dbguard.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 
+from dbguard.catalog import open_catalog
+from dbguard.config import Config
 from dbguard.errors import DbguardError
 from dbguard.findings import Finding
-from dbguard.quality.schema_snapshot import SCHEMA_KEY, read_live_columns, snapshot_of
+from dbguard.quality.schema_snapshot import SCHEMA_KEY, snapshot_of
 from dbguard.quality.suite_meta import suites_with
 from dbguard.quality.suites import SuiteFile
 from dbguard.report import session as run
@@ -32,13 +32,14 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 
 def test_schema_matches_snapshot(
-    schema_suite: SuiteFile | None, live_db: Path, record_finding: Callable[[Finding], None]
+    schema_suite: SuiteFile | None, config: Config, record_finding: Callable[[Finding], None]
 ) -> None:
     if schema_suite is None:
         pytest.skip("no suite holds a schema snapshot yet: run `dbguard baseline` to take them")
     snapshot = snapshot_of(schema_suite.data) or []
     try:
-        live = read_live_columns(live_db, schema_suite.table)
-    except (DbguardError, sqlite3.Error) as error:
+        with open_catalog(config) as catalog:
+            live = catalog.columns(schema_suite.table)
+    except DbguardError as error:
         pytest.skip(f"the live database cannot be read ({error}); see test_database_health")
     record_finding(schema_finding(schema_suite.table, snapshot, live or None))

@@ -12,6 +12,7 @@ import pytest
 from dbguard import metrics
 from dbguard.config import Config
 from dbguard.findings import Finding
+from dbguard.quality.targets import NOT_ON_POSTGRES
 from dbguard.report import session as run
 from dbguard.rules import system as rules
 from dbguard.system import CpuWindow, disk_usage, memory_usage, probe_url
@@ -20,7 +21,19 @@ Record = Callable[[Finding], None]
 Metric = Callable[[str, float], None]
 
 
-@pytest.mark.parametrize("volume", ["db", "backups"])
+@pytest.mark.parametrize(
+    "volume",
+    [
+        pytest.param(
+            "db",
+            marks=pytest.mark.engine(
+                "sqlite",
+                skip=f"{NOT_ON_POSTGRES}: the database's volume is the server's (watch it there)",
+            ),
+        ),
+        "backups",
+    ],
+)
 def test_disk_use_below_thresholds(
     volume: str, live_db: Path, config: Config, record_finding: Record, record_metric: Metric
 ) -> None:

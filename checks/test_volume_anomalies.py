@@ -4,12 +4,11 @@ an unusual count is a warning beside the fixed ±10/25 % bands of test_change_ov
 from __future__ import annotations
 
 from collections.abc import Callable
-from contextlib import closing
 
 import pytest
 
+from dbguard.catalog import open_catalog
 from dbguard.config import Config
-from dbguard.database import connect_read_only, user_tables
 from dbguard.findings import Finding
 from dbguard.history import utc_now
 from dbguard.metrics import row_counts_in
@@ -22,9 +21,8 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         return
     tables: list[str] = []
     try:
-        config = run.quality_config(metafunc.config)
-        with closing(connect_read_only(config.database.path)) as connection:
-            tables = user_tables(connection)
+        with open_catalog(run.quality_config(metafunc.config)) as catalog:
+            tables = catalog.tables()
     except Exception:  # the connection check reports why
         pass
     params = [pytest.param(table, id=table) for table in tables]

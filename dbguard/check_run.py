@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
 
+from dbguard.catalog import live_source
 from dbguard.config import Config, DatabaseConfig
-from dbguard.database import require_database
 from dbguard.errors import ConfigError, DbguardError, ExitCode
 from dbguard.report_files import (
     ReportPaths,
@@ -88,8 +88,9 @@ def pytest_arguments(
         str(root),
         "--confcutdir",
         str(root),
-        "--db",
-        str(config.database.path),
+        # A PostgreSQL URL is not passed on (it may hold an expanded password): the run reads
+        # its Config from the PresetConfig plugin.
+        *([] if config.database.is_postgres else ["--db", str(config.database.path)]),
         "--backup-dir",
         str(config.backup.dir),
         *(option for plugin in DISABLED_PLUGINS for option in ("-p", f"no:{plugin}")),
@@ -131,8 +132,9 @@ def run_checks(
     other = is_other_database(config, configured_database)
     # Missing is bad input (exit 2). A file named on the command line that is not SQLite at
     # all is a wrong path (exit 2); the configured live database turning into one is damage,
-    # a critical finding for the checks to report.
-    require_database(config.database.path, sqlite_header=other)
+    # a critical finding for the checks to report. A PostgreSQL login refused is bad input;
+    # a server that does not answer is a connection failure the checks report.
+    live_source(config).require(sqlite_header=other)
     from dbguard.quality.suites import load_suites, require_expectations_dir
 
     if checks_dir is None:  # the project's own checks/ read the suites; a test's may not

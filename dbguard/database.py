@@ -59,10 +59,17 @@ def require_database(path: Path, *, sqlite_header: bool = True) -> Path:
     return path
 
 
-def connect_read_only(path: Path, timeout: float = 5.0) -> sqlite3.Connection:
-    """Open an existing database read-only (it must exist; nothing is ever created)."""
+def connect_read_only(
+    path: Path, timeout: float = 5.0, *, immutable: bool = False
+) -> sqlite3.Connection:
+    """Open an existing database read-only (it must exist; nothing is ever created).
+
+    `immutable` only for files nothing writes (backups, restored copies): SQLite then takes no
+    locks and creates no -wal/-shm beside them.
+    """
     require_database(path)
-    connection = sqlite3.connect(read_only_uri(path), uri=True, timeout=timeout)
+    uri = read_only_uri(path) + ("&immutable=1" if immutable else "")
+    connection = sqlite3.connect(uri, uri=True, timeout=timeout)
     connection.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
     return connection
 

@@ -52,7 +52,6 @@ RESTORE_DRILL_SECONDS = "restore_drill_seconds"
 HEALTH_URL_SECONDS = "health_url_seconds"
 INTEGRITY_SECONDS = "integrity_seconds"
 REPLICATION_LAG_SECONDS = "replication_lag_seconds"
-REPLICA_LAG_SECONDS = "replica_lag_seconds"
 REPLICA_RESTORE_SECONDS = "replica_restore_seconds"
 
 

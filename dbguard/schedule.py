@@ -36,13 +36,14 @@ class Job:
     what: str  # a comment, from the plan
 
 
+BACKUP_JOB = Job(
+    "0 2 * * *",
+    "backup create --prune",
+    "backup.log",
+    "daily 02:00 verified backup, then retention (每日2点备份)",
+)
 JOBS = (
-    Job(
-        "0 2 * * *",
-        "backup create --prune",
-        "backup.log",
-        "daily 02:00 verified backup, then retention (每日2点备份)",
-    ),
+    BACKUP_JOB,
     Job(
         "0 * * * *",
         "check",
@@ -123,6 +124,12 @@ def render_block(config: Config, executable: Path, *, systemd: bool | None = Non
         lines.append(f"# {job.what}")
         if job is REPLICATE_JOB and (uses_systemd() if systemd is None else systemd):
             lines.append(f"# systemd runs it here ({SYSTEMD_UNIT_NAME}); without systemd:")
+            line = f"# {line}"
+        if job is BACKUP_JOB and config.database.is_postgres:
+            lines.append(
+                "# dbguard does not back up PostgreSQL: schedule pg_dump (or pgBackRest) into"
+                " [backup] postgres_dump_dir; `check` and `health` watch the newest dump's age"
+            )
             line = f"# {line}"
         lines.append(line)
     lines.append(END)

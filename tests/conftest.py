@@ -46,3 +46,16 @@ def postgres_db(postgres_cluster: PostgresCluster, request: pytest.FixtureReques
         yield url
     finally:
         postgres_cluster.drop_database(name)
+
+
+@pytest.fixture(scope="session")
+def postgres_demo_template(postgres_cluster: PostgresCluster) -> str:
+    """A database holding the demo (`dbguard demo --postgres` loads the same), loaded once per
+    session. Nobody connects to it: copy it with `postgres_cluster.create_database(name,
+    template=postgres_demo_template)`, which PostgreSQL refuses while a session is open."""
+    from dbguard.config import DatabaseConfig
+    from dbguard.demo.postgres import load_demo
+
+    name = "demo_template"
+    load_demo(DatabaseConfig(url=postgres_cluster.create_database(name)))
+    return name

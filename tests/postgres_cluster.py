@@ -14,6 +14,7 @@ import shutil
 import socket
 import subprocess
 import tempfile
+import time
 from pathlib import Path
 
 INSTALL_HINT = "install Debian's postgresql package (apt-get install postgresql)"
@@ -153,12 +154,39 @@ class PostgresCluster:
         )
         return result.stdout
 
-    def create_database(self, name: str) -> str:
-        self.psql(f'CREATE DATABASE "{name}"')
+    def create_database(self, name: str, template: str | None = None) -> str:
+        """A new database (a copy of `template`, which must have no session open); its URL."""
+        copy = f' TEMPLATE "{template}"' if template else ""
+        self.psql(f'CREATE DATABASE "{name}"{copy}')
         return self.url(name)
 
     def drop_database(self, name: str) -> None:
         self.psql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    def fingerprint(self, database: str) -> dict[str, str]:
+        """What a write would change: each table's insert/update/delete counters (once every
+        other session of `database` has ended, so their statistics are in) and its rows' md5."""
+        settle_until = time.monotonic() + 10
+        others = f"SELECT COUNT(*) FROM pg_stat_activity WHERE datname = '{database}'"
+        while self.psql(others).strip() != "0" and time.monotonic() < settle_until:
+            time.sleep(0.1)
+        tables = self.psql(
+            "SELECT relname FROM pg_stat_user_tables ORDER BY relname", database
+        ).split()
+        found = {
+            "tables": ",".join(tables),
+            "counters": self.psql(
+                "SELECT string_agg(concat_ws(':', relname, n_tup_ins, n_tup_upd, n_tup_del), ' '"
+                " ORDER BY relname) FROM pg_stat_user_tables",
+                database,
+            ).strip(),
+        }
+        for table in tables:
+            found[table] = self.psql(
+                f"SELECT md5(string_agg(t::text, ',' ORDER BY t::text)) FROM \"{table}\" t",
+                database,
+            ).strip()
+        return found
 
     def url(self, database: str, user: str = "postgres") -> str:
         """A socket URL (trusted, no password): what dbguard and GX accept."""

@@ -31,6 +31,7 @@ class Case:
     file: str
     outcome: str  # passed, failed, error, skipped
     properties: dict[str, str] = field(default_factory=dict)
+    message: str = ""  # the failure's, error's or skip's message
 
     @property
     def severity(self) -> str:
@@ -145,13 +146,15 @@ def run_one(command: list[str], cwd: Path, junit: Path | None) -> Run:
 def read_junit(path: Path) -> list[Case]:
     cases = []
     for element in ElementTree.parse(path).getroot().iter("testcase"):
-        outcome = "passed"
+        outcome, message = "passed", ""
         for kind in ("failure", "error", "skipped"):
-            if element.find(kind) is not None:
+            found = element.find(kind)
+            if found is not None:
                 outcome = {"failure": "failed"}.get(kind, kind)
+                message = found.get("message", "")
         properties = {
             prop.get("name", ""): prop.get("value", "") for prop in element.iter("property")
         }
         module = element.get("classname", "").rsplit(".", 1)[-1]
-        cases.append(Case(element.get("name", ""), f"{module}.py", outcome, properties))
+        cases.append(Case(element.get("name", ""), f"{module}.py", outcome, properties, message))
     return cases

@@ -15,14 +15,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from fault_verdicts import (
+    assert_15_percent_deleted_is_a_passing_warning,
+    assert_40_percent_deleted_is_critical,
+    assert_broken_rows_named,
+)
 from quality_runs import Run, pytest_checks_command, run_all, write_config
 
 from backup.snapshot import create_backup
 from dbguard.check_run import PROJECT_ROOT
 
 pytestmark = pytest.mark.slow
-
-ROW_COUNT = "expect_table_row_count_to_be_between"
 
 
 def delete_pue_rows(share: float) -> Callable[[sqlite3.Connection], None]:
@@ -131,49 +134,18 @@ def test_check_run_leaves_live_database_and_wal_bytes_unchanged(runs: FaultRuns)
 
 def test_15_percent_deleted_is_a_warning_that_passes(runs: FaultRuns) -> None:
     run = runs["deleted_15_percent"]
-    warning = run.by_check(f"pue_data::{ROW_COUNT}[warning]")
-    assert (warning.severity, warning.outcome) == ("warning", "passed")
-    assert warning.properties["observed"] == "204"
-    assert "restore from the latest verified backup" in warning.properties["remediation"]
-    assert run.by_check(f"pue_data::{ROW_COUNT}[critical]").severity == "ok"
-    assert run.not_ok("live") == {
-        f"pue_data::{ROW_COUNT}[warning]": "warning",
-        f"pue_drill_data::{ROW_COUNT}[warning]": "warning",
-    }
+    assert_15_percent_deleted_is_a_passing_warning(run)
     assert run.by_check("backup::row_counts_reconcile", "backup").severity == "warning"
-    assert [case for case in run.mine() if case.outcome == "failed"] == []
 
 
 def test_40_percent_deleted_is_critical_and_named_in_the_output(runs: FaultRuns) -> None:
-    run = runs["deleted_40_percent"]
-    critical = run.by_check(f"pue_data::{ROW_COUNT}[critical]")
-    assert (critical.severity, critical.outcome) == ("critical", "failed")
-    assert critical.properties["observed"] == "144"
-    assert run.returncode == 1
-    assert f"[CRITICAL] pue_data::{ROW_COUNT}[critical]" in run.stdout
+    assert_40_percent_deleted_is_critical(runs["deleted_40_percent"])
 
 
 def test_broken_rows_are_each_caught_and_named(runs: FaultRuns) -> None:
     run = runs["broken_rows"]
-    found = run.not_ok("live")
-    pue = run.by_check("pue_data::expect_column_values_to_be_between[pue]")
-    assert pue.severity == "critical" and "id=17, pue=9.9" in pue.properties["details"]
-    orphan = run.by_check("pue_comment::unexpected_rows_expectation[comments_have_pue_row]")
-    assert orphan.severity == "critical" and "id=3, pue_id=999" in orphan.properties["details"]
-    recovery = run.by_check("fault_record::unexpected_rows_expectation[recovery_after_start]")
-    assert recovery.severity == "critical" and "id=5" in recovery.properties["details"]
-    dropped = run.by_check("huijugugan::expect_column_values_to_be_between[utilization]")
-    assert dropped.severity == "critical"
-    assert dropped.properties["observed"].startswith("errored:")
-    assert "utilization" in dropped.properties["observed"]
-    missing = {check: sev for check, sev in found.items() if check.startswith("pue_drill_data::")}
-    assert len(missing) >= 9 and set(missing.values()) == {"critical"}
-    assert run.by_check(f"pue_drill_data::{ROW_COUNT}[warning]").properties["observed"] == (
-        "errored: the suite names table 'pue_drill_data', which the database lacks"
-    )
-    assert found["database::foreign_key_check"] == "critical"
-    assert "id=17, pue=9.9" in run.stdout and "pue_id=999" in run.stdout
-    assert run.returncode == 1
+    assert_broken_rows_named(run)
+    assert run.not_ok("live")["database::foreign_key_check"] == "critical"
 
 
 def test_garbage_live_file_gives_critical_findings_not_a_crash(runs: FaultRuns) -> None:

@@ -168,3 +168,19 @@ def test_schedule_prints_the_systemd_unit_and_the_reboot_fallback(
     assert "KillMode=mixed" in unit and "Restart=always" in unit
     plain = load_config(write_config(tmp_path, database, enabled=False))
     assert "replicate" not in render_block(plain, executable, systemd=False)
+
+
+@pytest.mark.slow
+def test_a_killed_dbguard_takes_litestream_with_it_and_its_folder_goes_at_the_next_start(
+    tmp_path: Path, database: Path
+) -> None:
+    config = write_config(tmp_path, database)
+    with replicating(config, database) as replicator:
+        (pid,) = litestream_pids(database)
+        left_behind = config_in_use(pid).parent
+        replicator.kill()  # SIGKILL: dbguard cannot clean up
+        replicator.wait(timeout=10)
+        wait_for(lambda: not litestream_pids(database), "litestream to follow its parent")
+    assert left_behind.exists()
+    with replicating(config, database):
+        assert not left_behind.exists()

@@ -14,8 +14,9 @@ class DatabaseConfig:
     # A PostgreSQL database instead of the SQLite file (dbguard.config.database_url).
     url: str = ""
     schema: str = "public"
-    # A query whose latency is measured by the health checks.
-    latency_query: str = "SELECT COUNT(*) FROM sqlite_master"
+    # A query whose latency is measured by the health checks ("": the engine's own catalog,
+    # see `latency_sql`).
+    latency_query: str = ""
     latency_warning_ms: float = 500.0
     latency_critical_ms: float = 2000.0
     wal_warning_mb: float = 64.0
@@ -31,6 +32,15 @@ class DatabaseConfig:
     @property
     def is_postgres(self) -> bool:
         return bool(self.url)
+
+    @property
+    def latency_sql(self) -> str:
+        """The latency query: the configured one, else a count of the engine's own catalog."""
+        if self.latency_query:
+            return self.latency_query
+        if self.is_postgres:
+            return "SELECT COUNT(*) FROM pg_catalog.pg_class"
+        return "SELECT COUNT(*) FROM sqlite_master"
 
     @property
     def key(self) -> str:

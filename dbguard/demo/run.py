@@ -1,4 +1,5 @@
-"""The demo's main job: build the database, back it up, check live and backup, report."""
+"""The demo's main job: build the database, back it up, check live and backup, report; or,
+with a PostgreSQL URL, load the demo into that (empty) database and check it there."""
 
 from __future__ import annotations
 
@@ -18,23 +19,30 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class DemoResult:
-    database: Path
-    backup: Path
+    database: str  # the SQLite file, or the PostgreSQL URL (masked)
+    backup: Path | None  # None on PostgreSQL: dbguard does not back it up
     report: Path | None
     exit_code: ExitCode
+
+
+def _project_suites(config: Config) -> Config:
+    """The project's own suites when the configured folder is absent."""
+    expectations = config.checks.expectations_dir
+    if Path(expectations).is_dir():
+        return config
+    checks = dataclasses.replace(config.checks, expectations_dir=PROJECT_ROOT / "expectations")
+    return dataclasses.replace(config, checks=checks)
 
 
 def demo_config(config: Config, demo_dir: Path) -> Config:
     """`config` pointed at the demo folder; the project's suites if the config's are absent."""
     demo_dir = demo_dir.expanduser().resolve()
-    expectations = config.checks.expectations_dir
-    if not Path(expectations).is_dir():
-        expectations = PROJECT_ROOT / "expectations"
-    return dataclasses.replace(
-        config,
-        database=dataclasses.replace(config.database, path=demo_dir / "db.sqlite3"),
-        backup=dataclasses.replace(config.backup, dir=demo_dir / "backups"),
-        checks=dataclasses.replace(config.checks, expectations_dir=expectations),
+    return _project_suites(
+        dataclasses.replace(
+            config,
+            database=dataclasses.replace(config.database, path=demo_dir / "db.sqlite3", url=""),
+            backup=dataclasses.replace(config.backup, dir=demo_dir / "backups"),
+        )
     )
 
 
@@ -53,8 +61,30 @@ def run_demo(
     progress("checking the live database and the backup (Great Expectations takes a few seconds)")
     run = run_checks(config)
     return DemoResult(
-        database=database,
+        database=str(database),
         backup=backup.path,
+        report=run.reports.latest if run.reports else None,
+        exit_code=run.exit_code,
+    )
+
+
+def run_postgres_demo(
+    config: Config, url: str, progress: Callable[[str], None] = log.info
+) -> DemoResult:
+    """Load the demo's tables and rows into the empty PostgreSQL database `url` (one that has
+    tables is refused), then run the same suites there (the live target only)."""
+    from dbguard.demo.postgres import load_demo
+
+    config = _project_suites(config.with_database(url))
+    checks_folder(config)
+    key = config.database.key
+    progress(f"loading the demo's five tables into {key} (schema {config.database.schema})")
+    load_demo(config.database)
+    progress("checking it (Great Expectations takes a few seconds)")
+    run = run_checks(config, configured_database=config.database)
+    return DemoResult(
+        database=key,
+        backup=None,
         report=run.reports.latest if run.reports else None,
         exit_code=run.exit_code,
     )

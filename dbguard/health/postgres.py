@@ -7,20 +7,19 @@ in `[backup] postgres_dump_dir`. The verdicts come from `dbguard.rules`."""
 from __future__ import annotations
 
 import time
-from datetime import UTC, datetime
 
 import psycopg
 
+from dbguard import metrics
 from dbguard.config import Config
 from dbguard.errors import DatabaseError
 from dbguard.findings import Finding, Severity
 from dbguard.health.nagios import PerfValue
 from dbguard.health.report import HealthReport
 from dbguard.postgres.connection import PostgresUnreachable, connect
-from dbguard.postgres.dumps import newest_dump
+from dbguard.postgres.dumps import dump_age_finding
 from dbguard.postgres.readings import row_counts, server_state, user_tables
 from dbguard.redact import mask_secrets
-from dbguard.rules.backup import backup_age_finding
 from dbguard.rules.connection import ConnectionAttempt
 from dbguard.rules.database import database_size_finding
 from dbguard.rules.postgres import (
@@ -61,7 +60,7 @@ def attempt(config: Config) -> ConnectionAttempt:
 def counts(config: Config, report: HealthReport) -> dict[str, int] | None:
     try:
         with connect(config.database) as connection:
-            tables = user_tables(connection, config.database.schema)
+            tables = user_tables(connection, config.database.schema, config.checks.ignore_tables)
             return row_counts(
                 connection, config.database.schema, tables, estimate=config.postgres.estimate_rows
             )
@@ -95,13 +94,9 @@ def add_findings(config: Config, report: HealthReport, *, quick: bool) -> None:
         ),
         PerfValue("longest_transaction", round(state.longest_transaction_seconds, 1), "s"),
     ]
-    dump_dir = config.backup.postgres_dump_dir
-    if dump_dir is not None:
-        dump = newest_dump(dump_dir)
-        if dump is None:
-            report.findings.append(
-                backup_age_finding(None, None, f"no dump file in {dump_dir}", config.backup)
-            )
-        else:
-            age_hours = (datetime.now(UTC) - dump.modified_at).total_seconds() / 3600
-            report.findings.append(backup_age_finding(dump.path.name, age_hours, "", config.backup))
+    report.metrics[metrics.DB_BYTES] = state.database_bytes
+    if config.backup.postgres_dump_dir is not None:
+        finding, age_hours = dump_age_finding(config.backup)
+        report.findings.append(finding)
+        if age_hours is not None:
+            report.metrics[metrics.BACKUP_AGE_HOURS] = age_hours

@@ -19,6 +19,7 @@ from dbguard import metrics
 from dbguard.config import Config
 from dbguard.errors import DbguardError
 from dbguard.findings import Finding, Severity
+from dbguard.health import engine_health
 from dbguard.health.machine import add_machine
 from dbguard.health.nagios import PerfValue
 from dbguard.health.report import HealthReport
@@ -44,10 +45,7 @@ HISTORY_BUSY_TIMEOUT = 0.25
 def run_health(config: Config, *, quick: bool = True, record: bool = True) -> HealthReport:
     """Run the health checks on the configured live DB; a missing DB is a DatabaseError."""
     started = utc_now()
-    if config.database.is_postgres:
-        from dbguard.health import postgres as database
-    else:
-        from dbguard.health import sqlite as database  # type: ignore[no-redef]
+    database = engine_health(config)
     report = HealthReport(database=database.label(config))
     history = _history(config, report)
     attempt = database.attempt(config)

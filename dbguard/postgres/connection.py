@@ -4,6 +4,7 @@ exit 2) from a server that does not answer (a connection failure, counted 1 / 3 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 from dbguard.config import DatabaseConfig
 from dbguard.config.database_url import libpq_conninfo
@@ -37,6 +38,25 @@ class PostgresUnreachable(DatabaseError):
 def session_options(schema: str) -> str:
     """Server options of every dbguard session: read-only, and the configured schema first."""
     return f"-c default_transaction_read_only=on -c search_path={schema}"
+
+
+def sqlalchemy_url(database: DatabaseConfig) -> str:
+    """The URL Great Expectations (SQLAlchemy) opens: the same read-only session options as
+    `connect`, merged with the URL's own query (`host=`, `port=`, its own `options`).
+
+    GX's URL check needs a host: a socket-only URL (`postgresql+psycopg:///db?host=/run/x`)
+    gets `localhost`, which the query's `host=` overrides for libpq.
+    """
+    parts = urlsplit(database.url)
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    options = [value for key, value in query if key == "options"]
+    query = [(key, value) for key, value in query if key != "options"]
+    query.append(("options", " ".join([*options, session_options(database.schema)])))
+    userinfo, at, host = parts.netloc.rpartition("@")
+    if not host or host.startswith(":"):
+        host = "localhost" + host
+    netloc = f"{userinfo}{at}{host}"
+    return urlunsplit((parts.scheme, netloc, parts.path, urlencode(query, quote_via=quote), ""))
 
 
 def connect(database: DatabaseConfig, *, timeout: float | None = None) -> psycopg.Connection:

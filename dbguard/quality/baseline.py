@@ -16,10 +16,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from dbguard.catalog import open_catalog
 from dbguard.config import Config
-from dbguard.database import connect_read_only, require_database, row_counts, user_tables
 from dbguard.errors import DbguardError, SuiteError
-from dbguard.quality.schema_snapshot import live_columns, with_snapshot
+from dbguard.quality.schema_snapshot import with_snapshot
 from dbguard.quality.suite_files import new_suite_path, write_suite
 from dbguard.quality.suites import load_suites
 from dbguard.rules.rows import (
@@ -62,30 +62,27 @@ def capture_baselines(
     now: datetime | None = None,
 ) -> list[BaselineChange]:
     """Write the live row counts into the suites as warning/critical row-count bands."""
-    # Not a database at all is bad input, whatever the history says about it.
-    require_database(config.database.path)
-    if not accept:
-        refusal = last_run_refusal(config)
-        if refusal:
-            raise BaselineRefusedError(
-                refusal,
-                "fix the data (or restore a backup) first, or pass --accept if the new counts are right",
-            )
     captured_at = (now or datetime.now(UTC)).astimezone(UTC).isoformat(timespec="seconds")
-    connection = connect_read_only(config.database.path)
-    try:
-        existing_tables = user_tables(connection, config.checks.ignore_tables)
+    # Not a database at all (or a login refused) is bad input, whatever the history says.
+    with open_catalog(config) as catalog:
+        if not accept:
+            refusal = last_run_refusal(config)
+            if refusal:
+                raise BaselineRefusedError(
+                    refusal,
+                    "fix the data (or restore a backup) first, or pass --accept if the new "
+                    "counts are right",
+                )
+        existing_tables = catalog.tables()
         chosen = list(tables) if tables else existing_tables
         missing = [table for table in chosen if table not in existing_tables]
         if missing:
             raise SuiteError(
-                f"table {missing[0]!r} is not in {config.database.path}",
+                f"table {missing[0]!r} is not in {catalog.label}",
                 f"choose from: {', '.join(existing_tables)}",
             )
-        counts = row_counts(connection, chosen)
-        schemas = {table: live_columns(connection, table) for table in chosen}
-    finally:
-        connection.close()
+        counts = catalog.row_counts(chosen, exact=True)
+        schemas = {table: catalog.columns(table) for table in chosen}
     expectations_dir = config.checks.expectations_dir
     suites = {suite.table: suite for suite in load_suites(expectations_dir)}
     changes = []
@@ -221,6 +218,6 @@ def last_run_refusal(config: Config) -> str | None:
     if not last_run_had_critical(config.reports.history, config.database.key):
         return None
     return (
-        f"the last check run of {config.database.path} had critical findings; "
+        f"the last check run of {config.database.key} had critical findings; "
         "refusing to capture a baseline from it"
     )

@@ -13,11 +13,11 @@ read as UTC, or as local time with `[analysts.freshness] naive_timestamps = "loc
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import Any
 
+from dbguard.catalog import Catalog
 from dbguard.database import quote_identifier
 from dbguard.durations import parse_duration
 from dbguard.findings import Finding
@@ -57,11 +57,8 @@ def freshness_rule(table: str, document: dict[str, Any]) -> FreshnessRule | None
     )
 
 
-def newest_value(connection: sqlite3.Connection, table: str, column: str) -> Any:
-    (value,) = connection.execute(
-        f"SELECT MAX({quote_identifier(column)}) FROM {quote_identifier(table)}"
-    ).fetchone()
-    return value
+def newest_value(catalog: Catalog, table: str, column: str) -> Any:
+    return catalog.value(f"SELECT MAX({quote_identifier(column)}) FROM {quote_identifier(table)}")
 
 
 def parse_timestamp(value: Any, naive: str = "utc") -> datetime:
@@ -81,11 +78,10 @@ def parse_timestamp(value: Any, naive: str = "utc") -> datetime:
     return moment
 
 
-def evaluate(
-    connection: sqlite3.Connection, rule: FreshnessRule, now: datetime, naive: str = "utc"
-) -> Finding:
-    """Read the rule's newest value and decide; unreadable values become a critical finding."""
-    value = newest_value(connection, rule.table, rule.column)
+def evaluate(catalog: Catalog, rule: FreshnessRule, now: datetime, naive: str = "utc") -> Finding:
+    """Read the rule's newest value and decide; unreadable values become a critical finding
+    (a query the database refuses raises QueryError)."""
+    value = newest_value(catalog, rule.table, rule.column)
     if value is None:
         return freshness_finding(rule.table, rule.column, None, now, rule.limits)
     try:

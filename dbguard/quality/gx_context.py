@@ -1,14 +1,14 @@
 """An ephemeral Great Expectations context (no project folder, no progress bars, no network),
-and how a SQLite file and a table of any name are addressed in it."""
+and how a source (a SQLite file, a PostgreSQL database) and a table of any name are addressed
+in it."""
 
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
-from dbguard.database import read_only_uri
+from dbguard.catalog import Source, sqlite_read_only_url
 from dbguard.heavy_import import import_frozen
 from dbguard.quality.queries import whole_table_query
 
@@ -38,13 +38,14 @@ def ephemeral_context() -> AbstractDataContext:
     return context
 
 
-def sqlite_read_only_url(path: Path, *, immutable: bool = False) -> str:
-    """SQLAlchemy URL opening `path` read-only through SQLite's URI syntax.
+__all__ = ["add_data_source", "ephemeral_context", "sqlite_read_only_url", "whole_table_batch"]
 
-    `immutable` is for backups, which nothing writes: SQLite then takes no locks and
-    creates no -wal/-shm beside them. Never for the live database, which changes.
-    """
-    return f"sqlite:///{read_only_uri(path)}{'&immutable=1' if immutable else ''}&uri=true"
+
+def add_data_source(context: AbstractDataContext, name: str, source: Source) -> Any:
+    """A GX data source (one SQLAlchemy engine) reading `source`, read-only: `add_sqlite` for
+    a file (with `add_sql`, stdev fails: GX issue 12165), `add_postgres` for PostgreSQL."""
+    add = getattr(context.data_sources, f"add_{source.gx_data_source}")
+    return add(name, connection_string=source.sqlalchemy_url())
 
 
 # GX strips these from both ends of a table name before quoting it (GX 1.24,

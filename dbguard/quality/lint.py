@@ -7,11 +7,10 @@ all in one go.
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
+from dbguard.catalog import Catalog, open_catalog
 from dbguard.config import Config
-from dbguard.database import connect_read_only, table_columns, user_tables
 from dbguard.quality.freshness import freshness_problems
 from dbguard.quality.queries import batch_sql
 from dbguard.quality.schema_snapshot import schema_problems
@@ -27,11 +26,9 @@ from dbguard.quality.suites import (
 def lint_suites(config: Config) -> list[Problem]:
     """All problems in the suites; an unreadable live database raises a DatabaseError."""
     require_expectations_dir(config.checks.expectations_dir)
-    connection = connect_read_only(config.database.path)
-    try:
+    with open_catalog(config) as catalog:
         tables = {
-            table: table_columns(connection, table)
-            for table in user_tables(connection, config.checks.ignore_tables)
+            table: [column.name for column in catalog.columns(table)] for table in catalog.tables()
         }
         problems: list[Problem] = []
         seen: dict[str, Path] = {}
@@ -51,16 +48,14 @@ def lint_suites(config: Config) -> list[Problem]:
                     )
                 )
             seen[suite.table] = path
-            problems.extend(_database_problems(suite, tables, connection))
-            problems.extend(schema_problems(suite, connection))
+            problems.extend(_database_problems(suite, tables, catalog))
+            problems.extend(schema_problems(suite, catalog))
             problems.extend(freshness_problems(suite, tables.get(suite.table)))
-    finally:
-        connection.close()
     return problems
 
 
 def _database_problems(
-    suite: SuiteFile, tables: dict[str, list[str]], connection: sqlite3.Connection
+    suite: SuiteFile, tables: dict[str, list[str]], catalog: Catalog
 ) -> list[Problem]:
     if suite.table not in tables:
         return [
@@ -88,7 +83,7 @@ def _database_problems(
                 )
         query = expectation.kwargs.get("unexpected_rows_query")
         if isinstance(query, str):
-            problem = _query_problem(query, suite.table, connection)
+            problem = _query_problem(query, suite.table, catalog)
             if problem:
                 problems.append(
                     Problem(suite.path, where, f"its query does not run: {problem}", "fix the SQL")
@@ -96,13 +91,8 @@ def _database_problems(
     return problems
 
 
-def _query_problem(query: str, table: str, connection: sqlite3.Connection) -> str | None:
+def _query_problem(query: str, table: str, catalog: Catalog) -> str | None:
     """Prepare the query against the real table without running it (EXPLAIN reads no rows)."""
     if "{batch}" not in query:
         return "it does not read {batch}, the table under test"
-    sql = batch_sql(query, table)
-    try:
-        connection.execute(f"EXPLAIN {sql}").fetchmany(1)
-    except sqlite3.Error as error:
-        return str(error)
-    return None
+    return catalog.problem(batch_sql(query, table))

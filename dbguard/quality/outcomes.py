@@ -40,8 +40,9 @@ QUOTE_IN_COLUMN_REMEDIATION = (
     'whose query quotes it ("a""b" for a"b)'
 )
 GX_CONDITION_ERROR = "unable to parse condition: col("
-# SQLite's own words when a query names what the database lacks.
+# SQLite's own words when a query names what the database lacks, then PostgreSQL's.
 NO_SUCH = re.compile(r"no such (column|table): ([^\s)\]]+)")
+DOES_NOT_EXIST = re.compile(r'(column|relation) "([^"]+)" does not exist')
 
 
 @dataclass(frozen=True)
@@ -84,9 +85,10 @@ def schema_mismatch(expectation: Expectation, shape: TableShape | None, message:
         missing = [column for column in expectation.columns() if column not in shape.columns]
         if missing:
             return f"the suite names column {missing[0]!r}, which table {shape.table!r} lacks"
-    found = NO_SUCH.search(message)
+    found = NO_SUCH.search(message) or DOES_NOT_EXIST.search(message)
     if found:
         kind, name = found.groups()
+        kind = "table" if kind == "relation" else kind
         return f"the suite's query names {kind} {name!r}, which the database lacks"
     return ""
 

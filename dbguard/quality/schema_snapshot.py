@@ -8,27 +8,14 @@ document as it was, capture time included.
 
 from __future__ import annotations
 
-import sqlite3
-from pathlib import Path
 from typing import Any
 
-from dbguard.database import quote_identifier
+from dbguard.catalog import Catalog
 from dbguard.quality.suite_meta import dbguard_meta
 from dbguard.quality.suites import Problem, SuiteFile
 from dbguard.rules.schema import ColumnShape, schema_changes
 
 SCHEMA_KEY = "schema"
-
-
-def live_columns(connection: sqlite3.Connection, table: str) -> list[ColumnShape]:
-    """The table's columns as PRAGMA table_info declares them ([] when there is no table)."""
-    rows = connection.execute(f"PRAGMA table_info({quote_identifier(table)})").fetchall()
-    return [
-        ColumnShape(
-            name=str(row[1]), type=str(row[2] or ""), not_null=bool(row[3]), primary_key=int(row[5])
-        )
-        for row in rows
-    ]
 
 
 def snapshot_of(document: dict[str, Any]) -> list[ColumnShape] | None:
@@ -86,20 +73,10 @@ def _differs(before: list[ColumnShape], after: list[ColumnShape]) -> bool:
     ]
 
 
-def read_live_columns(database: Path, table: str) -> list[ColumnShape]:
-    from dbguard.database import connect_read_only
-
-    connection = connect_read_only(database)
-    try:
-        return live_columns(connection, table)
-    finally:
-        connection.close()
-
-
-def schema_problems(suite: SuiteFile, connection: sqlite3.Connection) -> list[Problem]:
+def schema_problems(suite: SuiteFile, catalog: Catalog) -> list[Problem]:
     """For `dbguard lint`: each difference from the suite's snapshot, with how to accept it."""
     snapshot = snapshot_of(suite.data)
-    live = live_columns(connection, suite.table) if snapshot is not None else []
+    live = catalog.columns(suite.table) if snapshot is not None else []
     if snapshot is None or not live:  # no snapshot yet, or no table (lint says so already)
         return []
     return [

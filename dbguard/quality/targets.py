@@ -1,5 +1,5 @@
 """What the quality suite checks: the live database, the latest backup, a restore drill, and
-the Litestream replica when replication is configured."""
+the Litestream replica when replication is configured; on PostgreSQL the live database only."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from backup.manifest import Manifest
+    from dbguard.catalog import Source
     from dbguard.config import Config
 
 # Every expectation runs on these. The backup target reads the restore drill's copy of the
@@ -18,18 +19,33 @@ if TYPE_CHECKING:
 # reads the replica's newest state restored into a temporary folder (checks/test_replica.py).
 TARGETS = ("live", "backup", "replica")
 
+# Why a PostgreSQL run has the live target only (checks/test_backup_health.py says it once).
+POSTGRES_BACKUPS = (
+    "the backup target, the restore drill and the replica are SQLite files dbguard takes, "
+    "restores and checks: they do not apply to PostgreSQL. Back it up with pg_dump or "
+    "pgBackRest, and set [backup] postgres_dump_dir so dbguard watches the newest dump's age"
+)
+NOT_ON_POSTGRES = "does not apply to PostgreSQL"
+
+
+def engine_name(config: Config) -> str:
+    """ "sqlite" or "postgresql": which of the checks marked `engine(…)` run."""
+    return "postgresql" if config.database.is_postgres else "sqlite"
+
 
 def active_targets(config: Config) -> tuple[str, ...]:
-    """The targets this configuration has: the replica only when replication is configured
-    (otherwise checks/test_replica.py says so once, instead of one skip per expectation)."""
+    """The targets this configuration has: the live database only on PostgreSQL; the replica
+    only when replication is configured (otherwise checks/test_replica.py says so once,
+    instead of one skip per expectation)."""
+    if config.database.is_postgres:
+        return ("live",)
     return tuple(target for target in TARGETS if target != "replica" or config.replication.enabled)
 
 
 @dataclass(frozen=True)
 class Target:
-    name: str  # "live", "backup", "restore-drill"
-    path: Path
-    immutable: bool  # True for files nothing writes: opened without locks or -wal/-shm
+    name: str  # "live", "backup", "replica"
+    source: Source  # the database read: a SQLite file (immutable for copies) or PostgreSQL
 
 
 @dataclass(frozen=True)

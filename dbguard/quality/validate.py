@@ -1,4 +1,5 @@
-"""Run a suite against a SQLite file, read-only, and turn each result into an outcome.
+"""Run a suite against a source (a SQLite file, read-only, or a PostgreSQL database, in a
+read-only session) and turn each result into an outcome.
 
 Every expectation first runs with BOOLEAN_ONLY (GX's default format runs an
 extra sample query per expectation even when it passes), an unexpected-rows
@@ -13,47 +14,58 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from dbguard.database import require_database
+from dbguard.catalog import Source, SqliteFile
 from dbguard.errors import DbguardError
-from dbguard.quality.gx_context import ephemeral_context, sqlite_read_only_url, whole_table_batch
+from dbguard.quality.gx_context import add_data_source, ephemeral_context, whole_table_batch
 from dbguard.quality.outcomes import ExpectationOutcome, error_message, errored, outcome
 from dbguard.quality.row_examples import EXAMPLES, RowExamples, TableShape, table_shape
 from dbguard.quality.suites import ENTRY_MARKER, Expectation, SuiteFile
+from dbguard.redact import mask_secrets
 
 if TYPE_CHECKING:
     from great_expectations.core import ExpectationSuite, ExpectationSuiteValidationResult
     from great_expectations.data_context import AbstractDataContext
     from great_expectations.datasource.fluent.interfaces import Batch
 
-__all__ = ["ExpectationOutcome", "OutcomeCache", "SuiteValidator"]
+__all__ = ["ExpectationOutcome", "OutcomeCache", "SuiteValidator", "as_source"]
 
 log = logging.getLogger(__name__)
 
 
+def as_source(database: Source | Path | str, *, immutable: bool = False) -> Source:
+    """A source as given, or a SQLite file's path (`immutable` for files nothing writes)."""
+    if isinstance(database, str | Path):
+        return SqliteFile(Path(database), immutable)
+    return database
+
+
 class SuiteValidator:
-    """Validates suites against SQLite files; one per run, since the GX context is costly."""
+    """Validates suites against sources; one per run, since the GX context is costly."""
 
     def __init__(self, context: AbstractDataContext | None = None) -> None:
         self._context = context if context is not None else ephemeral_context()
-        self._sources: dict[tuple[Path, bool], Any] = {}
+        self._sources: dict[tuple[str, bool], Any] = {}  # Source.identity -> GX data source
 
     def validate(
-        self, database: Path, suite: SuiteFile, *, immutable: bool = False
+        self, database: Source | Path | str, suite: SuiteFile, *, immutable: bool = False
     ) -> list[ExpectationOutcome]:
         """One outcome per expectation of `suite`, in file order. Never raises for bad data.
 
-        `immutable=True` only for files nothing writes (backups, restore drills).
+        `database` is a Source, or a SQLite file's path; `immutable=True` only for files
+        nothing writes (backups, restore drills).
         """
+        source = as_source(database, immutable=immutable)
         shape: TableShape | None = None
-        # Any failure to open or read the table (GX, SQLAlchemy and sqlite3 each raise their
-        # own types) makes every expectation of the suite an errored, critical outcome.
+        # Any failure to open or read the table (GX, SQLAlchemy, sqlite3 and psycopg each
+        # raise their own types) makes every expectation of the suite an errored, critical
+        # outcome.
         try:
-            require_database(database)
-            shape = table_shape(database, suite.table, immutable=immutable)
+            with source.open() as catalog:  # a missing or non-SQLite file raises here
+                shape = table_shape(catalog, suite.table)
             if not shape.exists:
-                message = f"table {suite.table!r} does not exist in {database}"
+                message = f"table {suite.table!r} does not exist in {source.label}"
                 return [errored(suite, entry, message, shape) for entry in suite.expectations]
-            batch = self._batch(database, suite.table, immutable)
+            batch = self._batch(source, suite.table)
             first = batch.validate(_first_pass_suite(suite), result_format="BOOLEAN_ONLY")
             results = _results_by_index(first)
             failed = [
@@ -62,7 +74,7 @@ class SuiteValidator:
                 if not _success(results.get(expectation.index))
                 and not error_message(results.get(expectation.index))
             ]
-            examples = RowExamples(database, suite.table, immutable)
+            examples = RowExamples(source, suite.table)
             detailed = (
                 self._details(batch, suite, failed, list(shape.key_columns), examples)
                 if failed
@@ -70,24 +82,21 @@ class SuiteValidator:
             )
         except Exception as error:
             message = error.message if isinstance(error, DbguardError) else _first_line(error)
-            log.warning("cannot validate %s on %s: %s", suite.name, database, message)
+            message = mask_secrets(message)
+            log.warning("cannot validate %s on %s: %s", suite.name, source.label, message)
             return [errored(suite, entry, message, shape) for entry in suite.expectations]
         return [
             outcome(suite, expectation, results.get(expectation.index), detailed, shape)
             for expectation in suite.expectations
         ]
 
-    def _batch(self, database: Path, table: str, immutable: bool) -> Batch:
-        """A whole-table batch; one GX data source (one engine) per database file."""
-        key = (Path(database).resolve(), immutable)
-        source = self._sources.get(key)
-        if source is None:
-            source = self._context.data_sources.add_sqlite(
-                f"source-{len(self._sources) + 1}",
-                connection_string=sqlite_read_only_url(database, immutable=immutable),
-            )
-            self._sources[key] = source
-        return whole_table_batch(source, f"table-{len(source.assets) + 1}", table)
+    def _batch(self, source: Source, table: str) -> Batch:
+        """A whole-table batch; one GX data source (one engine) per database."""
+        data_source = self._sources.get(source.identity)
+        if data_source is None:
+            data_source = add_data_source(self._context, f"source-{len(self._sources) + 1}", source)
+            self._sources[source.identity] = data_source
+        return whole_table_batch(data_source, f"table-{len(data_source.assets) + 1}", table)
 
     def _details(
         self,
@@ -129,7 +138,12 @@ class OutcomeCache:
         self._outcomes: dict[tuple[str, str], list[ExpectationOutcome]] = {}
 
     def outcomes(
-        self, target: str, database: Path, suite: SuiteFile, *, immutable: bool = False
+        self,
+        target: str,
+        database: Source | Path | str,
+        suite: SuiteFile,
+        *,
+        immutable: bool = False,
     ) -> list[ExpectationOutcome]:
         key = (target, str(suite.path))
         if key not in self._outcomes:
@@ -137,7 +151,13 @@ class OutcomeCache:
         return self._outcomes[key]
 
     def outcome(
-        self, target: str, database: Path, suite: SuiteFile, index: int, *, immutable: bool = False
+        self,
+        target: str,
+        database: Source | Path | str,
+        suite: SuiteFile,
+        index: int,
+        *,
+        immutable: bool = False,
     ) -> ExpectationOutcome:
         for found in self.outcomes(target, database, suite, immutable=immutable):
             if found.index == index:

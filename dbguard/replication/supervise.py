@@ -1,7 +1,7 @@
 """`dbguard replicate`: Litestream's `replicate` as a child, in the foreground.
 
 The configuration is generated from `[replication]` into a private temporary folder
-(removed when Litestream exits). Litestream runs in its own process group, so a Ctrl-C
+(removed when Litestream exits, or by the next start if dbguard was killed outright). Litestream runs in its own process group, so a Ctrl-C
 on the terminal reaches it once — through dbguard, which passes SIGTERM and SIGINT on —
 and not twice (a second signal makes Litestream abandon its final sync). On Linux the
 child also gets SIGTERM if dbguard dies. dbguard's exit code is Litestream's (128 + N
@@ -17,8 +17,7 @@ import os
 import signal
 import subprocess
 import sys
-import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
@@ -37,6 +36,7 @@ from dbguard.replication.location import (
     replica_location,
 )
 from dbguard.replication.status import PROCESS_NAME, require_enabled
+from dbguard.scratch import scratch_folder
 
 log = logging.getLogger(__name__)
 
@@ -94,7 +94,9 @@ def run_replication(config: Config) -> int:
         )
     if plan.location.folder is not None:
         _make_private_folder(plan.location.folder)
-    with _private_folder() as folder:
+    # A private folder (0700), removed when Litestream exits; one left by a dbguard that was
+    # killed outright is removed by the next start (dbguard.scratch).
+    with scratch_folder("litestream") as folder:
         config_path = write_config(plan.config_text, folder)
         command = [str(plan.litestream), "replicate", "-config", str(config_path), "-no-expand-env"]
         log.info("starting %s", " ".join(command))
@@ -113,12 +115,6 @@ def _make_private_folder(folder: Path) -> None:
             f"cannot create the replica folder {folder}: {error.strerror or error}",
             "set [replication] replica to a folder you can write to",
         ) from None
-
-
-@contextlib.contextmanager
-def _private_folder() -> Iterator[Path]:
-    with tempfile.TemporaryDirectory(prefix="dbguard-litestream-") as name:
-        yield Path(name)  # mkdtemp makes it 0700
 
 
 def run_forwarding_signals(command: list[str], environment: Mapping[str, str]) -> int:

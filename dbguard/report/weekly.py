@@ -9,8 +9,8 @@ from datetime import datetime
 from pathlib import Path
 
 from dbguard import metrics
+from dbguard.catalog import live_source
 from dbguard.config import Config
-from dbguard.database import require_database
 from dbguard.findings import Severity
 from dbguard.history import StoredRun
 from dbguard.redact import mask_secrets
@@ -71,7 +71,7 @@ def render(facts: WeekFacts, config: Config) -> str:
         "",
         f"- CPU: {facts.cpu:.1f} % ({facts.cpu_source})",
         f"- Memory: {facts.memory:.1f} %",
-        f"- Disk: {facts.disk_db:.1f} % (DB volume), {facts.disk_backups:.1f} % (backup volume)",
+        f"- Disk: {_disk_db(facts)}, {facts.disk_backups:.1f} % (backup volume)",
         "",
         "## Data integrity (数据完整性)",
         "",
@@ -109,14 +109,20 @@ def render(facts: WeekFacts, config: Config) -> str:
     return mask_secrets("\n".join(lines), config.secrets())
 
 
+def _disk_db(facts: WeekFacts) -> str:
+    if facts.disk_db is None:
+        return "the database's volume is the PostgreSQL server's"
+    return f"{facts.disk_db:.1f} % (DB volume)"
+
+
 def write_weekly_report(
     config: Config, now: datetime | None = None, *, reports_dir: Path | None = None
 ) -> Path:
     """Write `weekly_report_YYYYMMDD.md` (UTC date, as the plan names it) into `reports_dir`
-    (default `[reports] dir`); return its path. A database that does not exist is bad input
-    (a typo in --db), not a critical week."""
-    if not config.database.is_postgres:
-        require_database(config.database.path, sqlite_header=False)
+    (default `[reports] dir`); return its path. A database that does not exist (a typo in
+    --db) or a PostgreSQL login refused is bad input, not a critical week; a server that
+    does not answer is said in the report."""
+    live_source(config).require(sqlite_header=False)
     facts = gather(config, now)
     folder = Path(config.reports.dir) if reports_dir is None else reports_dir
     path = folder / f"weekly_report_{facts.end:%Y%m%d}.md"

@@ -79,12 +79,10 @@ def advice(facts: WeekFacts, config: Config) -> list[str]:
             "the application, file permissions and locks."
         )
     system = config.system
-    if (
-        facts.disk_db > system.disk_warning_percent
-        or facts.disk_backups > system.disk_warning_percent
-    ):
+    disk_db = facts.disk_db or 0.0  # on PostgreSQL the server's volume is watched there
+    if disk_db > system.disk_warning_percent or facts.disk_backups > system.disk_warning_percent:
         items.append(
-            f"Disk use is high (DB volume {facts.disk_db:.0f} %, backup volume {facts.disk_backups:.0f} %):"
+            f"Disk use is high (DB volume {disk_db:.0f} %, backup volume {facts.disk_backups:.0f} %):"
             " prune backups (`dbguard backup prune`), clean logs, or enlarge the volume."
         )
     if facts.memory > system.memory_warning_percent:

@@ -4,14 +4,12 @@ history, the machine's readings, and each table's verdict from the same row-coun
 
 from __future__ import annotations
 
-import sqlite3
-from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from dbguard import metrics
+from dbguard.catalog import open_catalog
 from dbguard.config import Config
-from dbguard.database import connect_read_only, row_counts
 from dbguard.errors import DbguardError
 from dbguard.findings import Finding, Severity
 from dbguard.health.rows import Reference, history_references
@@ -31,7 +29,7 @@ class WeekFacts:
     cpu: float
     cpu_source: str  # "average of N check runs" or "sampled now"
     memory: float
-    disk_db: float
+    disk_db: float | None  # None: the database is on a PostgreSQL server, not this machine
     disk_backups: float
     checks: list[StoredRun] = field(default_factory=list)  # newest first
     healths: list[StoredRun] = field(default_factory=list)
@@ -56,10 +54,10 @@ def gather(config: Config, now: datetime | None = None) -> WeekFacts:
     counts: dict[str, int] | None = None
     read_error = ""
     try:
-        with closing(connect_read_only(config.database.path)) as connection:
-            counts = row_counts(connection, ignore=config.checks.ignore_tables)
-    except (DbguardError, sqlite3.Error) as error:
-        read_error = error.message if isinstance(error, DbguardError) else str(error)
+        with open_catalog(config) as catalog:
+            counts = catalog.row_counts()
+    except DbguardError as error:
+        read_error = error.message
     history = open_history(config.reports.history)
     # Runs are stored to the second: include one that started in the report's own second.
     through = end + timedelta(seconds=1)
@@ -84,7 +82,7 @@ def gather(config: Config, now: datetime | None = None) -> WeekFacts:
         cpu=cpu,
         cpu_source=cpu_source,
         memory=memory_usage().percent,
-        disk_db=disk_usage(config.database.path).percent,
+        disk_db=None if config.database.is_postgres else disk_usage(config.database.path).percent,
         disk_backups=disk_usage(config.backup.dir).percent,
         checks=checks,
         healths=healths,

@@ -6,14 +6,26 @@ from dbguard.config import BackupConfig
 from dbguard.findings import Finding, Severity, classify_above
 
 TAKE_BACKUP = "take a backup now (dbguard backup create) and check that the daily backup job runs"
+# PostgreSQL: dbguard does not take its backups, it watches the folder the team's job writes.
+TAKE_DUMP = (
+    "run the team's pg_dump (or pgBackRest) job now and check that it runs daily and writes "
+    "into [backup] postgres_dump_dir"
+)
 
 
 def backup_age_finding(
-    name: str | None, age_hours: float | None, reason: str, config: BackupConfig
+    name: str | None,
+    age_hours: float | None,
+    reason: str,
+    config: BackupConfig,
+    *,
+    what: str = "a verified backup",
+    remediation: str = TAKE_BACKUP,
 ) -> Finding:
-    """The newest verified backup `name` is `age_hours` old; with no backup, `reason` says why."""
+    """The newest verified backup `name` is `age_hours` old; with no backup, `reason` says why.
+    The same plan thresholds hold for a PostgreSQL dump (`what`, `remediation`: TAKE_DUMP)."""
     expected = (
-        f"a verified backup at most {config.max_age_warning_hours:g} h old "
+        f"{what} at most {config.max_age_warning_hours:g} h old "
         f"(critical above {config.max_age_critical_hours:g} h)"
     )
     if name is None or age_hours is None:
@@ -21,8 +33,8 @@ def backup_age_finding(
             check="backup::latest_age",
             severity=Severity.CRITICAL,
             expected=expected,
-            observed=reason or "no verified backup",
-            remediation=TAKE_BACKUP,
+            observed=reason or f"no {what.removeprefix('a ')}",
+            remediation=remediation,
             target="backup",
         )
     severity = classify_above(
@@ -33,6 +45,6 @@ def backup_age_finding(
         severity=severity,
         expected=expected,
         observed=f"{name} is {age_hours:.1f} h old",
-        remediation=TAKE_BACKUP if severity is not Severity.OK else "",
+        remediation=remediation if severity is not Severity.OK else "",
         target="backup",
     )

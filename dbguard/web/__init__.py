@@ -16,7 +16,9 @@ if TYPE_CHECKING:
 
     from dbguard.config import Config
 
-MOUNT_PATH = "/tools/monitor"
+from dbguard.web.mount import MOUNT_PATH
+
+__all__ = ["MOUNT_PATH", "create_app"]
 
 
 def create_app(config: Config) -> Starlette:

@@ -30,9 +30,9 @@ from dbguard.config import Config
 from dbguard.errors import DbguardError
 from dbguard.health.report import HealthReport
 from dbguard.redact import mask_secrets
-from dbguard.web import MOUNT_PATH
 from dbguard.web.cache import Snapshot
 from dbguard.web.metrics import exposition
+from dbguard.web.mount import MOUNT_PATH
 from dbguard.web.observations import Observations, observe
 from dbguard.web.views import (
     database_json,

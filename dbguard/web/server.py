@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from dbguard.config import Config
 from dbguard.errors import ConfigError
-from dbguard.web import MOUNT_PATH
+from dbguard.web.mount import MOUNT_PATH
 
 # Seconds open requests get to finish after SIGTERM.
 GRACEFUL_SECONDS = 5

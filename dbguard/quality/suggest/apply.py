@@ -16,14 +16,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from dbguard.catalog import open_catalog
 from dbguard.config import Config
-from dbguard.database import connect_read_only, user_tables
 from dbguard.errors import SuiteError
 from dbguard.quality.freshness import FRESHNESS_KEY
-from dbguard.quality.schema_snapshot import live_columns, snapshot_of, with_snapshot
+from dbguard.quality.schema_snapshot import snapshot_of, with_snapshot
 from dbguard.quality.suggest.coverage import is_covered
 from dbguard.quality.suggest.profile import TableProfile, profile_table
-from dbguard.quality.suggest.propose import NotProposed, Proposal, propose
+from dbguard.quality.suggest.proposal import NotProposed, Proposal
+from dbguard.quality.suggest.propose import propose
 from dbguard.quality.suite_meta import dbguard_meta
 from dbguard.quality.suites import load_suites, write_suite
 
@@ -55,27 +56,24 @@ def suggest(
     moment = (now or datetime.now(UTC)).astimezone(UTC)
     captured_at = moment.isoformat(timespec="seconds")
     settings = config.analysts.suggest
-    connection = connect_read_only(config.database.path)
-    try:
-        existing = user_tables(connection)
+    with open_catalog(config) as catalog:
+        existing = catalog.tables()
         chosen = list(dict.fromkeys(tables)) if tables else existing
         missing = [table for table in chosen if table not in existing]
         if missing:
             raise SuiteError(
-                f"table {missing[0]!r} is not in {config.database.path}",
+                f"table {missing[0]!r} is not in {catalog.label}",
                 f"choose from: {', '.join(existing) or 'no tables'}",
             )
         profiles: dict[str, TableProfile] = {}
         for table in chosen:
             profiles[table] = profile_table(
-                connection,
+                catalog,
                 table,
                 in_set_max_distinct=settings.in_set_max_distinct,
                 in_set_max_length=settings.in_set_max_length,
             )
-        shapes = {table: live_columns(connection, table) for table in chosen}
-    finally:
-        connection.close()
+        shapes = {table: catalog.columns(table) for table in chosen}
     expectations_dir = Path(config.checks.expectations_dir)
     suites = {suite.table: suite for suite in load_suites(expectations_dir)}
     taken: set[Path] = set()

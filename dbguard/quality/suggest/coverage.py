@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from dbguard.quality.suggest.propose import Proposal
+from dbguard.quality.suggest.proposal import Proposal
 from dbguard.quality.suggest.references import reference_name
 
 FAMILIES = {

@@ -9,11 +9,9 @@ table under test, as GX substitutes it.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Sequence
 
 from dbguard.database import quote_identifier
-from dbguard.quality.queries import batch_sql
 
 
 def reference_query(
@@ -36,19 +34,3 @@ def reference_query(
 
 def reference_name(columns: Sequence[str], parent: str) -> str:
     return f"{'_'.join(columns)}_references_{parent}"
-
-
-def orphan_count(
-    connection: sqlite3.Connection,
-    table: str,
-    columns: Sequence[str],
-    parent: str,
-    parent_columns: Sequence[str],
-) -> int | None:
-    """How many child rows break the reference now; None if the parent cannot be read."""
-    sql = batch_sql(reference_query(columns, parent, parent_columns), table)
-    try:
-        (count,) = connection.execute(f"SELECT COUNT(*) FROM ({sql})").fetchone()
-    except sqlite3.Error:
-        return None
-    return int(count)

@@ -6,7 +6,7 @@ from typing import Any
 
 from dbguard.quality.describe import describe_expectation, value_text
 from dbguard.quality.suggest.apply import SuiteSuggestions
-from dbguard.quality.suggest.propose import Proposal
+from dbguard.quality.suggest.proposal import Proposal
 
 
 def proposal_text(proposal: Proposal) -> str:
