@@ -149,16 +149,22 @@ LOADS_APPRISE = (
 )
 
 
-def loads_apprise(config: Path) -> bool:
-    """Whether loading `config` in a fresh interpreter imported apprise."""
+def fresh_python(code: str, argument: Path, environment: dict[str, str] | None = None) -> str:
+    """What `code` prints in a fresh interpreter (given `argument` as sys.argv[1])."""
     result = subprocess.run(
-        [sys.executable, "-c", LOADS_APPRISE, str(config)],
+        [sys.executable, "-c", code, str(argument)],
+        env={**os.environ, **(environment or {})},
         capture_output=True,
         text=True,
         timeout=120,
         check=True,
     )
-    return result.stdout.strip() == "True"
+    return result.stdout.strip()
+
+
+def loads_apprise(config: Path) -> bool:
+    """Whether loading `config` in a fresh interpreter imported apprise."""
+    return fresh_python(LOADS_APPRISE, config) == "True"
 
 
 def test_urls_apprise_accepted_once_are_not_checked_again(tmp_path: Path) -> None:
@@ -195,15 +201,7 @@ def test_the_record_belongs_to_one_apprise_install(tmp_path: Path) -> None:
         "from dbguard.config.apprise_record import accepted_before\n"
         "print(accepted_before(('json://127.0.0.1:9/a',), Path(sys.argv[1])))\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code, str(tmp_path)],
-        env={**os.environ, "PYTHONPATH": str(tmp_path / "site")},
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    )
-    assert result.stdout.strip() == "False"
+    assert fresh_python(code, tmp_path, {"PYTHONPATH": str(tmp_path / "site")}) == "False"
 
 
 def test_no_record_is_written_where_there_is_no_folder(tmp_path: Path) -> None:

@@ -3,8 +3,6 @@ through psycopg on the same server, and `dbguard health --quick`."""
 
 from __future__ import annotations
 
-import shutil
-
 from bench import postgres_data
 from bench.context import REPO_ROOT, Context
 from bench.measure import Check, Section, Series, measure_rounds, ratio_check
@@ -64,43 +62,17 @@ def _measure_size(context: Context, section: Section, rows: int) -> tuple[Series
     section.notes.append(
         f"{rows:,} rows: loaded into PostgreSQL in {database.load_seconds:.0f} s (not timed)."
     )
-    folder = context.scratch(f"postgres_{rows}")
-    expectations = folder / "expectations"
-    shutil.rmtree(expectations, ignore_errors=True)
-    shutil.copytree(REPO_ROOT / "expectations", expectations)
-    shutil.rmtree(folder / "reports", ignore_errors=True)
-    config = context.write_config(
-        f"postgres_{rows}",
-        database=database.url,
-        backup_dir=folder / "backups",
-        expectations_dir=expectations,
-    )
+    config, expectations = scale.suites_copy(context, f"postgres_{rows}", database.url)
     section.notes.append(scale.rebaseline(context, config, rows))
-    dbguard_series = Series(
-        f"dbguard check, PostgreSQL ({rows:,} rows)",
-        [context.dbguard, "--config", str(config), "check"],
-        ok_exit_codes=(0, 1),
-    )
-    plain_series = Series(
-        f"plain SQL through psycopg ({rows:,} rows)",
-        [
-            context.python,
-            "-m",
-            "bench.plain_sql",
-            "--url",
-            database.url,
-            "--expectations",
-            str(expectations),
-        ],
-        ok_exit_codes=(0, 1),
-    )
-    measure_rounds(
-        [dbguard_series, plain_series],
-        rounds=context.settings.scale_runs,
-        cwd=REPO_ROOT,
-        timeout=1800,
-        slow_single_run_s=context.settings.slow_round_s,
-        warmup=rows == min(context.settings.scale_rows),  # bytecode caches, once
+    dbguard_series, plain_series, _ = scale.against_plain_sql(
+        context,
+        rows,
+        config,
+        ["--url", database.url, "--expectations", str(expectations)],
+        labels=(
+            f"dbguard check, PostgreSQL ({rows:,} rows)",
+            f"plain SQL through psycopg ({rows:,} rows)",
+        ),
     )
     if dbguard_series.samples:
         codes = ", ".join(map(str, sorted(set(dbguard_series.exit_codes))))

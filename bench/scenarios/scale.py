@@ -72,47 +72,15 @@ def _measure_size(context: Context, section: Section, rows: int) -> tuple[Series
         f"{rows:,}-row database: {dataset.path.name}, {size_mib:.0f} MiB; generation took "
         f"{dataset.build_seconds:.1f} s ({built})."
     )
-    folder = context.scratch(f"scale_{rows}")
-    expectations = folder / "expectations"
-    shutil.rmtree(expectations, ignore_errors=True)
-    source = REPO_ROOT / "expectations"
-    if source.is_dir():
-        shutil.copytree(source, expectations)
-    else:
-        expectations.mkdir(parents=True)
-    backups = folder / "backups"
-    backups.mkdir(exist_ok=True)
-    shutil.rmtree(folder / "reports", ignore_errors=True)  # no history: the baseline may capture
-    config = context.write_config(
-        f"scale_{rows}", database=dataset.path, backup_dir=backups, expectations_dir=expectations
-    )
+    config, expectations = suites_copy(context, f"scale_{rows}", dataset.path)
     section.notes.append(rebaseline(context, config, rows))
     section.notes.append(_plain_sql_coverage(context, dataset.path, expectations, rows))
-    dbguard_series = Series(
-        f"dbguard check ({rows:,} rows)",
-        [context.dbguard, "--config", str(config), "check"],
-        ok_exit_codes=(0, 1),
-    )
-    plain_series = Series(
-        f"plain SQL ({rows:,} rows)",
-        [
-            context.python,
-            "-m",
-            "bench.plain_sql",
-            "--db",
-            str(dataset.path),
-            "--expectations",
-            str(expectations),
-        ],
-        ok_exit_codes=(0, 1),
-    )
-    rounds = measure_rounds(
-        [dbguard_series, plain_series],
-        rounds=context.settings.scale_runs,
-        cwd=REPO_ROOT,
-        timeout=1800,
-        slow_single_run_s=context.settings.slow_round_s,
-        warmup=rows == min(context.settings.scale_rows),  # bytecode caches, once
+    dbguard_series, plain_series, rounds = against_plain_sql(
+        context,
+        rows,
+        config,
+        ["--db", str(dataset.path), "--expectations", str(expectations)],
+        labels=(f"dbguard check ({rows:,} rows)", f"plain SQL ({rows:,} rows)"),
     )
     if dbguard_series.samples:
         codes = sorted(set(dbguard_series.exit_codes))
@@ -127,6 +95,49 @@ def _measure_size(context: Context, section: Section, rows: int) -> tuple[Series
             f"{rounds} time(s) only (the 20-minute budget of `make bench`)."
         )
     return dbguard_series, plain_series
+
+
+def suites_copy(context: Context, name: str, database: Path | str) -> tuple[Path, Path]:
+    """A dbguard.toml for `database` (a file or a PostgreSQL URL) reading a copy of the
+    repository's suites, which `rebaseline` may rewrite; no history yet. (config, suites)"""
+    folder = context.scratch(name)
+    expectations = folder / "expectations"
+    shutil.rmtree(expectations, ignore_errors=True)
+    source = REPO_ROOT / "expectations"
+    if source.is_dir():
+        shutil.copytree(source, expectations)
+    else:
+        expectations.mkdir(parents=True)
+    backups = folder / "backups"
+    backups.mkdir(exist_ok=True)
+    shutil.rmtree(folder / "reports", ignore_errors=True)  # no history: the baseline may capture
+    config = context.write_config(
+        name, database=database, backup_dir=backups, expectations_dir=expectations
+    )
+    return config, expectations
+
+
+def against_plain_sql(
+    context: Context, rows: int, config: Path, plain_arguments: list[str], labels: tuple[str, str]
+) -> tuple[Series, Series, int]:
+    """`dbguard check` and `python -m bench.plain_sql ARGUMENTS`, interleaved; the rounds run."""
+    dbguard_series = Series(
+        labels[0], [context.dbguard, "--config", str(config), "check"], ok_exit_codes=(0, 1)
+    )
+    plain_series = Series(
+        labels[1],
+        [context.python, "-m", "bench.plain_sql", *plain_arguments],
+        ok_exit_codes=(0, 1),  # 1: a rule failed, still a complete run; a crash is 2
+    )
+    rounds = measure_rounds(
+        [dbguard_series, plain_series],
+        rounds=context.settings.scale_runs,
+        cwd=REPO_ROOT,
+        timeout=1800,
+        slow_single_run_s=context.settings.slow_round_s,
+        warmup=rows == min(context.settings.scale_rows),  # bytecode caches, once
+    )
+    return dbguard_series, plain_series, rounds
 
 
 def rebaseline(context: Context, config: Path, rows: int) -> str:
