@@ -158,6 +158,44 @@ def test_quick_health_never_imports_heavy_libraries(tmp_path: Path, demo_db: Pat
     assert not imported & set(HEAVY)
 
 
+# Loaded only when used: the health URL's urllib.request, psutil (disk and memory are read
+# as psutil reads them), apprise once it accepted the URLs, the alerts and replication
+# machinery when not configured, and the other commands' modules.
+NOT_NEEDED = (
+    "urllib.request",
+    "psutil",
+    "apprise",
+    "dbguard.replication",
+    "dbguard.cli.check",
+    "dbguard.cli.backup",
+    "dbguard.cli.serve",
+)
+
+
+def loaded_by_quick_health(config: Path) -> list[str]:
+    probe = (
+        "import sys\n"
+        "from dbguard.cli import main\n"
+        f"code = main(['--config', {str(config)!r}, 'health', '--quick'])\n"
+        "assert code == 0, code\n"
+        f"print('LOADED', ' '.join(m for m in {NOT_NEEDED!r} if m in sys.modules))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True
+    )
+    (line,) = [line for line in result.stdout.splitlines() if line.startswith("LOADED")]
+    return line.split()[1:]
+
+
+def test_quick_health_loads_only_what_it_uses(tmp_path: Path, demo_db: Path) -> None:
+    assert loaded_by_quick_health(write_config(tmp_path, demo_db)) == []
+    # With an alert URL: apprise checks it at the first load, not at the next ones.
+    (tmp_path / "reports").mkdir(exist_ok=True)
+    config = write_config(tmp_path, demo_db, alerts={"urls": ["json://127.0.0.1:9/alerts"]})
+    assert "apprise" in loaded_by_quick_health(config)
+    assert loaded_by_quick_health(config) == []
+
+
 class SlowHandler(http.server.BaseHTTPRequestHandler):
     delay = 0.0
 
