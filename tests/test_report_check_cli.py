@@ -44,7 +44,7 @@ def test_check_writes_reports_prints_paths_and_feeds_the_history(
     assert Path(printed["latest"].strip()).read_bytes() == html.read_bytes()
     text = html.read_text()
     assert 'data-status="OK"' in text
-    assert 'alt="Latest backup size"' in text
+    assert 'aria-label="Latest backup size"' in text
     # A skip (no health_url here) reads as its reason, not as pytest's raw tuple.
     assert "Skipped: no [system] health_url configured" in text
     assert "test_system_health.py&amp;#x27;, " not in text
