@@ -35,7 +35,8 @@ def run(context: Context) -> Section:
         "suites write them: the duplicate check is an unexpected-rows query grouping by id); "
         "dbguard's other checks of a run (connection, server, system, history, report) come "
         "with it, as they do for a user. Both read the same database on the same server. GNU "
-        "time, runs interleaved.",
+        "time, runs interleaved; CPU is the client process's only (the server's work is in "
+        "the wall time).",
     )
     reason = postgres_data.unavailable()
     if reason:

@@ -22,8 +22,8 @@ def run(context: Context) -> Section:
         "(checks/ with the repository's suites, re-baselined in a copy) against `python -m "
         "bench.plain_sql --url`: every expectation as one hand-written query through psycopg in "
         "a read-only session, then a row count of every table. Then `dbguard health --quick` on "
-        "the smaller database. GNU time, runs interleaved; the health's wall time from "
-        "hyperfine. The check's target is the SQLite one; the health has none (importing "
+        "the smaller database. GNU time, runs interleaved (CPU: the client process only); the "
+        "health's wall time from hyperfine. The check's target is the SQLite one; the health has none (importing "
         "psycopg alone takes longer than the SQLite health's 0.1 s).",
     )
     reason = postgres_data.unavailable()
