@@ -34,7 +34,7 @@ format: $(INSTALLED)
 	$(BIN)/ruff check --fix .
 
 test: lint
-	$(BIN)/pytest tests
+	$(BIN)/pytest tests -n auto --dist loadfile
 
 bench: $(INSTALLED)
 	$(BIN)/python -m bench

@@ -153,6 +153,8 @@ REPORT_RUN_ATTRIBUTE = "_dbguard_run"
 
 def record_report(pytest_config: pytest.Config, report: pytest.TestReport) -> None:
     state = run_state(pytest_config)
+    if not state.active:  # another session loading this conftest (the project's own tests)
+        return
     setattr(report, REPORT_RUN_ATTRIBUTE, state)
     outcome = outcome_of(report.when, report.outcome)
     result = state.results.get(report.nodeid)

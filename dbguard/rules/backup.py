@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from dbguard.config import BackupConfig
-from dbguard.findings import Finding, Severity, classify_above
+from dbguard.findings import Finding, Severity
+from dbguard.rules.gauge import Gauge
 
 TAKE_BACKUP = "take a backup now (dbguard backup create) and check that the daily backup job runs"
 # PostgreSQL: dbguard does not take its backups, it watches the folder the team's job writes.
@@ -24,27 +25,22 @@ def backup_age_finding(
 ) -> Finding:
     """The newest verified backup `name` is `age_hours` old; with no backup, `reason` says why.
     The same plan thresholds hold for a PostgreSQL dump (`what`, `remediation`: TAKE_DUMP)."""
-    expected = (
-        f"{what} at most {config.max_age_warning_hours:g} h old "
-        f"(critical above {config.max_age_critical_hours:g} h)"
+    gauge = Gauge(
+        "backup::latest_age",
+        f"{what}'s age",
+        " h",
+        config.max_age_warning_hours,
+        config.max_age_critical_hours,
+        remediation,
+        target="backup",
     )
     if name is None or age_hours is None:
         return Finding(
-            check="backup::latest_age",
+            check=gauge.check,
             severity=Severity.CRITICAL,
-            expected=expected,
+            expected=gauge.expected,
             observed=reason or f"no {what.removeprefix('a ')}",
             remediation=remediation,
             target="backup",
         )
-    severity = classify_above(
-        age_hours, config.max_age_warning_hours, config.max_age_critical_hours
-    )
-    return Finding(
-        check="backup::latest_age",
-        severity=severity,
-        expected=expected,
-        observed=f"{name} is {age_hours:.1f} h old",
-        remediation=remediation if severity is not Severity.OK else "",
-        target="backup",
-    )
+    return gauge.finding(age_hours, f"{name} is {age_hours:.1f} h old")

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from dbguard.config import DatabaseConfig
-from dbguard.findings import Finding, Severity, classify_above
+from dbguard.findings import Finding, Severity
+from dbguard.rules.gauge import Gauge
 
 MIB = 1024 * 1024
 RESTORE_HINT = "restore from the latest verified backup (`dbguard backup restore --latest`)"
@@ -66,23 +67,27 @@ def journal_mode_finding(mode: str) -> Finding:
 
 
 def wal_size_finding(wal_bytes: int, config: DatabaseConfig) -> Finding:
-    return _size_finding(
+    gauge = Gauge(
         "database::wal_size",
         "WAL file",
-        wal_bytes,
-        (config.wal_warning_mb, config.wal_critical_mb),
+        " MiB",
+        config.wal_warning_mb,
+        config.wal_critical_mb,
         WAL_REMEDIATION,
     )
+    return gauge.finding(wal_bytes / MIB, f"{wal_bytes / MIB:.1f} MiB")
 
 
 def database_size_finding(db_bytes: int, config: DatabaseConfig) -> Finding:
-    return _size_finding(
+    gauge = Gauge(
         "database::size",
         "database",
-        db_bytes,
-        (config.size_warning_mb, config.size_critical_mb),
+        " MiB",
+        config.size_warning_mb,
+        config.size_critical_mb,
         SIZE_REMEDIATION,
     )
+    return gauge.finding(db_bytes / MIB, f"{db_bytes / MIB:.1f} MiB")
 
 
 def latency_finding(
@@ -98,28 +103,12 @@ def latency_finding(
             remediation="fix [database] latency_query in dbguard.toml, or check the table it reads",
             target="live",
         )
-    severity = classify_above(milliseconds, config.latency_warning_ms, config.latency_critical_ms)
-    return Finding(
-        check="database::query_latency",
-        severity=severity,
-        expected=f"{query!r} within {config.latency_warning_ms:g} ms "
-        f"(critical above {config.latency_critical_ms:g} ms)",
-        observed=f"{milliseconds:.1f} ms",
-        remediation=LATENCY_REMEDIATION if severity is not Severity.OK else "",
-        target="live",
+    gauge = Gauge(
+        "database::query_latency",
+        f"{query!r}'s time",
+        " ms",
+        config.latency_warning_ms,
+        config.latency_critical_ms,
+        LATENCY_REMEDIATION,
     )
-
-
-def _size_finding(
-    check: str, what: str, size: int, limits_mb: tuple[float, float], remediation: str
-) -> Finding:
-    warning_mb, critical_mb = limits_mb
-    severity = classify_above(size / MIB, warning_mb, critical_mb)
-    return Finding(
-        check=check,
-        severity=severity,
-        expected=f"{what} at most {warning_mb:g} MiB (critical above {critical_mb:g} MiB)",
-        observed=f"{size / MIB:.1f} MiB",
-        remediation=remediation if severity is not Severity.OK else "",
-        target="live",
-    )
+    return gauge.finding(milliseconds, f"{milliseconds:.1f} ms")

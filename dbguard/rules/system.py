@@ -6,7 +6,8 @@ critical."""
 from __future__ import annotations
 
 from dbguard.config import SystemConfig
-from dbguard.findings import Finding, Severity, classify_above
+from dbguard.findings import Finding, Severity
+from dbguard.rules.gauge import Gauge
 
 GIB = 2**30
 HEALTH_URL_CHECK = "health url"
@@ -15,35 +16,33 @@ HEALTH_URL_CHECK = "health url"
 def disk_finding(
     label: str, percent: float, free_bytes: int, volume: str, config: SystemConfig
 ) -> Finding:
-    severity = classify_above(percent, config.disk_warning_percent, config.disk_critical_percent)
-    return Finding(
-        check=f"disk {label}",
-        severity=severity,
-        expected=f"disk use of the volume holding {label} at most {config.disk_warning_percent:g} %"
-        f" (critical above {config.disk_critical_percent:g} %)",
-        observed=f"{percent:.1f} % used, {free_bytes / GIB:.1f} GiB free on the volume of {volume}",
-        remediation=""
-        if severity is Severity.OK
-        else "clean up old logs and reports, prune backups (`dbguard backup prune`) or enlarge "
+    gauge = Gauge(
+        f"disk {label}",
+        f"disk use of the volume holding {label}",
+        " %",
+        config.disk_warning_percent,
+        config.disk_critical_percent,
+        "clean up old logs and reports, prune backups (`dbguard backup prune`) or enlarge "
         "the volume (the plan: 清理日志/扩容)",
         target="system",
+    )
+    return gauge.finding(
+        percent, f"{percent:.1f} % used, {free_bytes / GIB:.1f} GiB free on the volume of {volume}"
     )
 
 
 def memory_finding(percent: float, available_bytes: int, config: SystemConfig) -> Finding:
-    severity = classify_above(
-        percent, config.memory_warning_percent, config.memory_critical_percent
-    )
-    return Finding(
-        check="memory",
-        severity=severity,
-        expected=f"memory use at most {config.memory_warning_percent:g} %"
-        f" (critical above {config.memory_critical_percent:g} %)",
-        observed=f"{percent:.1f} % used, {available_bytes / GIB:.1f} GiB available",
-        remediation=""
-        if severity is Severity.OK
-        else "restart the application or find what uses the memory (`ps aux --sort=-rss | head`)",
+    gauge = Gauge(
+        "memory",
+        "memory use",
+        " %",
+        config.memory_warning_percent,
+        config.memory_critical_percent,
+        "restart the application or find what uses the memory (`ps aux --sort=-rss | head`)",
         target="system",
+    )
+    return gauge.finding(
+        percent, f"{percent:.1f} % used, {available_bytes / GIB:.1f} GiB available"
     )
 
 
@@ -69,9 +68,14 @@ def health_url_finding(
     """`url` (masked) answered in `seconds`, or failed with `error`. A failure is a warning,
     `failures_critical` in a row (this one included) critical; an answer slower than the
     critical limit counts as too slow, not as a failure."""
-    expected = (
-        f"{url} answers within {config.response_warning_seconds:g} s"
-        f" (critical above {config.response_critical_seconds:g} s)"
+    gauge = Gauge(
+        HEALTH_URL_CHECK,
+        f"{url}'s response time",
+        " s",
+        config.response_warning_seconds,
+        config.response_critical_seconds,
+        "optimise slow queries or add resources (the plan: 性能优化/资源扩容)",
+        target="system",
     )
     timed_out = seconds > config.response_critical_seconds
     if error and not timed_out:
@@ -79,25 +83,13 @@ def health_url_finding(
         return Finding(
             check=HEALTH_URL_CHECK,
             severity=Severity.CRITICAL if in_a_row >= failures_critical else Severity.WARNING,
-            expected=expected,
+            expected=gauge.expected,
             observed=f"request failed ({error}), {in_a_row} failure(s) in a row",
             remediation="check that the application is running and restart it; then look at "
             "its logs",
             target="system",
         )
-    severity = classify_above(
-        seconds, config.response_warning_seconds, config.response_critical_seconds
-    )
     observed = f"answered in {seconds:.2f} s" if not error else "no answer"
     if timed_out:
         observed = f"{observed} (gave up after {seconds:.1f} s)"
-    return Finding(
-        check=HEALTH_URL_CHECK,
-        severity=severity,
-        expected=expected,
-        observed=observed,
-        remediation=""
-        if severity is Severity.OK
-        else "optimise slow queries or add resources (the plan: 性能优化/资源扩容)",
-        target="system",
-    )
+    return gauge.finding(seconds, observed)
