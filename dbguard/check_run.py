@@ -42,9 +42,17 @@ CHECKS_DIR = PROJECT_ROOT / "checks"
 CHECKS_MARKER = "test_expectations.py"  # a checks/ folder that is dbguard's, not any tests
 # Plugins with no use in a quality run that cost time: unraisableexception calls gc.collect()
 # several times at session end, each walk going through GX's large object graph; hypothesis's
-# plugin (dev extra) imports hypothesis at the terminal summary. pytest-html and
-# pytest-metadata stay: they write the report.
-DISABLED_PLUGINS = ("cacheprovider", "unraisableexception", "hypothesispytest")
+# plugin (dev extra) imports hypothesis at the terminal summary; xdist's (dev extra) imports
+# execnet; anyio's (a dependency of starlette and httpx) wraps every fixture's setup.
+# pytest-html and pytest-metadata stay: they write the report.
+DISABLED_PLUGINS = (
+    "cacheprovider",
+    "unraisableexception",
+    "hypothesispytest",
+    "xdist",
+    "xdist.looponfail",
+    "anyio",
+)
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,8 @@ from dbguard.findings import Finding, Severity
 
 def test_plugins(pytestconfig, record_finding):
     manager = pytestconfig.pluginmanager
-    loaded = [name for name in ("unraisableexception", "hypothesispytest", "cacheprovider")
-              if manager.has_plugin(name)]
+    costly = ("unraisableexception", "hypothesispytest", "cacheprovider", "xdist", "anyio")
+    loaded = [name for name in costly if manager.has_plugin(name)]
     missing = [name for name in ("html", "metadata") if not manager.has_plugin(name)]
     record_finding(Finding(
         "plugins", Severity.CRITICAL if loaded or missing else Severity.OK,
