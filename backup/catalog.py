@@ -37,6 +37,17 @@ log = logging.getLogger(__name__)
 Verification = Literal["no", "recorded", "full"]
 
 
+def existing_backup_folder(backup_dir: Path) -> Path:
+    """`backup_dir`, or a BackupError (an input error, exit 2) naming the setting to fix."""
+    folder = Path(backup_dir)
+    if not folder.is_dir():
+        raise BackupError(
+            f"backup folder {folder} does not exist",
+            "check --backup-dir or [backup] dir in dbguard.toml",
+        )
+    return folder
+
+
 def list_backups(
     backup_dir: Path, *, verify: Verification = "no", scheme: NameScheme = DATABASE_BACKUP
 ) -> list[BackupEntry]:

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from backup.catalog import latest_verified_backup
+from backup.catalog import existing_backup_folder, latest_verified_backup
 from backup.entry import BackupEntry
 from backup.errors import RestoreMismatch, RestoreRefused
 from backup.holders import processes_holding
@@ -66,12 +66,7 @@ class RestoreResult:
 
 def latest_to_restore(backup_dir: Path) -> BackupEntry:
     """The newest backup in `backup_dir` that verifies now (`--latest`), read in full."""
-    folder = Path(backup_dir)
-    if not folder.is_dir():
-        raise BackupError(
-            f"backup folder {folder} does not exist",
-            "check --backup-dir or [backup] dir in dbguard.toml",
-        )
+    folder = existing_backup_folder(backup_dir)
     entry = latest_verified_backup(folder)
     if entry is None or entry.manifest is None:
         raise RestoreRefused(

@@ -361,3 +361,20 @@ def test_backing_up_or_restoring_a_postgresql_database_is_an_input_error(
     assert_usage_error(result, "SQLite file")
     assert "pg_dump" in result.stderr
     assert not (tmp_path / "b").exists()
+
+
+@pytest.mark.parametrize("command", ["list", "verify", "prune"])
+def test_a_missing_backup_folder_is_an_input_error_for_every_command(
+    command: str, tmp_path: Path
+) -> None:
+    result = run_cli("backup", command, "--backup-dir", str(tmp_path / "typo"), cwd=tmp_path)
+    assert_usage_error(result, f"backup folder {tmp_path / 'typo'} does not exist")
+    assert "--backup-dir" in result.stderr
+    assert not (tmp_path / "typo").exists()
+
+
+def test_an_empty_backup_folder_lists_nothing_and_is_fine(tmp_path: Path) -> None:
+    (tmp_path / "b").mkdir()
+    result = run_cli("backup", "list", "--backup-dir", str(tmp_path / "b"), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "no backups in" in result.stdout

@@ -37,9 +37,11 @@ def list_command(
     context: click.Context, db: str | None, backup_dir: str | None, as_json: bool, verify_all: bool
 ) -> int:
     """Every backup: time (local), age, size, last verification, retention tier; safety copies."""
+    from backup.catalog import existing_backup_folder
     from backup.inventory import take_inventory
 
     config = command_config(context, database__path=db, backup__dir=backup_dir)
+    existing_backup_folder(config.backup.dir)
     inventory = take_inventory(
         config.backup.dir,
         retention_policy(config),

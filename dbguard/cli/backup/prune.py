@@ -3,7 +3,6 @@ the safety copies beside the database beyond [backup] safety_copies_keep. `--dry
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import click
@@ -11,7 +10,7 @@ import click
 from dbguard.cli.backup.database import safety_copies_of
 from dbguard.cli.backup.policy import retention_options, retention_policy
 from dbguard.cli.options import backup_dir_option, command_config, db_option
-from dbguard.errors import BackupError, ExitCode
+from dbguard.errors import ExitCode
 
 
 @click.command(name="prune")
@@ -26,14 +25,11 @@ def prune(
     context: click.Context, db: str | None, backup_dir: str | None, dry_run: bool, **keep: Any
 ) -> int:
     """Delete backups no retention rule keeps, and safety copies beyond the newest N."""
+    from backup.catalog import existing_backup_folder
     from backup.prune import prune_backups
 
     config = command_config(context, database__path=db, backup__dir=backup_dir)
-    if not Path(config.backup.dir).is_dir():
-        raise BackupError(
-            f"backup folder {config.backup.dir} does not exist",
-            "check --backup-dir or [backup] dir in dbguard.toml",
-        )
+    existing_backup_folder(config.backup.dir)
     result = prune_backups(
         config.backup.dir,
         retention_policy(config, **keep),

@@ -24,11 +24,12 @@ def verify(
     project archive in the archive folder. Each result is recorded beside the
     file for 'backup list'.
     """
-    from backup.catalog import list_archives, list_backups, verify_file
+    from backup.catalog import existing_backup_folder, list_archives, list_backups, verify_file
 
     config = command_config(context, backup__dir=backup_dir)
     targets = [Path(path) for path in paths]
     if verify_all or not targets:
+        existing_backup_folder(config.backup.dir)
         targets += [entry.path for entry in list_backups(config.backup.dir)]
         targets += [entry.path for entry in list_archives(config.archive.dir)]
     if not targets:
