@@ -31,6 +31,7 @@ from datetime import datetime
 from pathlib import Path
 
 from backup.catalog import existing_backup_folder, latest_verified_backup
+from backup.durable import remove_stale_temps
 from backup.entry import BackupEntry
 from backup.errors import RestoreMismatch, RestoreRefused
 from backup.holders import processes_holding
@@ -112,6 +113,8 @@ def restore_backup(
         )
         if confirm is None or not confirm(question):
             raise RestoreRefused("restore not confirmed; nothing changed", "pass --yes to confirm")
+    # A restore or safety copy killed mid-way left a hidden `.<db>….tmp-<pid>` beside it.
+    remove_stale_temps(db_path.parent, db_path.name)
     moment = now or utc_now()
     counts = dict(manifest.row_counts)
     if not db_path.exists():

@@ -97,6 +97,48 @@ def test_a_refused_restore_removes_the_safety_copy_it_made(demo_db: Path, tmp_pa
     assert sorted(path.name for path in demo_db.parent.iterdir()) == names_before
 
 
+KILLED_MID_RESTORE = """
+import os, signal, sys
+db = sys.argv[1]
+folder, name = os.path.split(db)
+for temp in (f".{name}.tmp-{os.getpid()}", f".{name}.before_restore.20260301_120000.tmp-{os.getpid()}"):
+    with open(os.path.join(folder, temp), "wb") as half_written:
+        half_written.write(b"SQLite format 3\\x00" + bytes(4096))
+os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+ALIVE_MID_RESTORE = """
+import os, sys, time
+folder, name = os.path.split(sys.argv[1])
+open(os.path.join(folder, f".{name}.tmp-{os.getpid()}"), "wb").close()
+print("written", flush=True)
+time.sleep(60)
+"""
+
+
+def test_a_restore_removes_the_temp_files_of_one_killed_mid_way(
+    demo_db: Path, tmp_path: Path
+) -> None:
+    backup = create_backup(demo_db, tmp_path / "backups").path
+    killed = subprocess.Popen([sys.executable, "-c", KILLED_MID_RESTORE, str(demo_db)])
+    assert killed.wait(timeout=60) == -9
+    assert len(list(demo_db.parent.glob(f".{demo_db.name}*.tmp-{killed.pid}"))) == 2
+    running = subprocess.Popen(
+        [sys.executable, "-c", ALIVE_MID_RESTORE, str(demo_db)], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert running.stdout is not None and running.stdout.readline().strip() == "written"
+        restore_backup(backup, demo_db, assume_yes=True)
+        leftovers = sorted(path.name for path in demo_db.parent.glob(f".{demo_db.name}*"))
+        # The dead process's files are gone; a live one's temp is its own business.
+        assert leftovers == [f".{demo_db.name}.tmp-{running.pid}"]
+    finally:
+        running.kill()
+        running.wait()
+    assert [copy.path.name for copy in list_safety_copies(demo_db)] != []
+    assert all(".tmp-" not in copy.path.name for copy in list_safety_copies(demo_db))
+
+
 def test_list_shows_safety_copies_and_prune_keeps_the_configured_number(
     demo_db: Path, tmp_path: Path
 ) -> None:
