@@ -197,6 +197,37 @@ def test_suggest_profiles_postgresql_types(postgres_db: str, tmp_path: Path) -> 
     assert ("not_null", ("taken_at",)) in proposals and ("unique", ("id",)) in proposals
 
 
+def test_suggest_bounds_native_dates_and_timestamps_and_check_passes_right_after(
+    postgres_db: str, tmp_path: Path
+) -> None:
+    """PostgreSQL's own date, timestamp and timestamptz columns get the same lower bound a
+    date in text gets, typed so that GX can compare it with the column's values."""
+    with psycopg.connect(libpq_conninfo(postgres_db), autocommit=True) as connection:
+        connection.execute(
+            "CREATE TABLE meter (id bigint PRIMARY KEY, day date NOT NULL,"
+            " read_at timestamp NOT NULL, sent_at timestamptz NOT NULL)"
+        )
+        connection.execute(
+            "INSERT INTO meter SELECT n, date '2026-01-01' + n,"
+            " timestamp '2026-01-01 08:00' + n * interval '1 day',"
+            " now() - n * interval '1 hour' FROM generate_series(1, 60) AS n"
+        )
+    suites = tmp_path / "suites"
+    suites.mkdir()
+    config_path = write_config(tmp_path, postgres_db, suites)
+    (result,) = suggest(load_config(config_path), write=True)
+    bounds = {
+        proposal.columns[0]: proposal.entry["kwargs"]["min_value"]
+        for proposal in result.proposals
+        if proposal.kind == "range" and proposal.entry is not None
+    }
+    assert bounds["day"] == "2025-12-28"  # 2026-01-02 less 10 % of 59 days, in whole days
+    assert bounds["read_at"] == "2025-12-28T00:00:00"
+    assert bounds["sent_at"].endswith("+00:00")
+    checked = dbguard(config_path, "check", "--strict")
+    assert checked.returncode == 0, checked.stdout[-2000:] + checked.stderr
+
+
 def test_the_schedule_leaves_the_daily_backup_to_pg_dump(tmp_path: Path) -> None:
     from dbguard.schedule import render_block
 

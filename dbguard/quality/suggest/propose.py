@@ -113,8 +113,8 @@ class _Builder:
         spec = BY_NAME.get(column.format_of_all() or "") if column.all_text() else None
         if column.all_numbers() and not self.is_key(column) and not looks_like_time(name, ""):
             found.append(self.number_range(column))
-        elif spec is not None and spec.is_time:
-            found.append(self.time_range(column))
+        elif (spec is not None and spec.is_time) or isinstance(column.minimum, date):
+            found.append(self.time_range(column))  # a date in text, or PostgreSQL's own types
         categorical = (
             column.values is not None
             and spec is None  # a date or a code keeps its format, not today's values
@@ -188,7 +188,7 @@ class _Builder:
             "range",
             (column.name,),
             "expect_column_min_to_be_between",
-            {"column": column.name, "min_value": low.isoformat()},
+            {"column": column.name, "min_value": _comparable_with(column.minimum, low)},
             minimum=str(column.minimum),
             maximum=str(column.maximum),
         )
@@ -249,6 +249,15 @@ class _Builder:
                 )
             )
         return found, skipped
+
+
+def _comparable_with(observed: Any, low: date) -> str:
+    """`low` as GX must get it to compare with the column's own values: a date for a date or
+    a date in text, a timestamp (with the column's time zone, if it has one) for a
+    PostgreSQL timestamp, since Python refuses to order a date against a datetime."""
+    if isinstance(observed, datetime):
+        return datetime.combine(low, datetime.min.time(), observed.tzinfo).isoformat()
+    return low.isoformat()
 
 
 def widened(minimum: Any, maximum: Any, percent: float, integer: bool) -> tuple[Any, Any]:
