@@ -310,6 +310,7 @@ def test_archive_is_verified_and_leaves_out_backups_and_the_live_database(
 
 
 def test_verify_with_no_backups_fails(tmp_path: Path) -> None:
+    (tmp_path / "none").mkdir()
     result = run_cli("backup", "verify", "--backup-dir", str(tmp_path / "none"), cwd=tmp_path)
     assert result.returncode == 1
     assert "no backups" in result.stderr
