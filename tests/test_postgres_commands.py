@@ -201,7 +201,8 @@ def test_suggest_bounds_native_dates_and_timestamps_and_check_passes_right_after
     postgres_db: str, tmp_path: Path
 ) -> None:
     """PostgreSQL's own date, timestamp and timestamptz columns get the same lower bound a
-    date in text gets, typed so that GX can compare it with the column's values."""
+    date in text gets, typed so that GX can compare it with the column's values, and the
+    freshest of them a freshness rule from its cadence."""
     with psycopg.connect(libpq_conninfo(postgres_db), autocommit=True) as connection:
         connection.execute(
             "CREATE TABLE meter (id bigint PRIMARY KEY, day date NOT NULL,"
@@ -224,6 +225,9 @@ def test_suggest_bounds_native_dates_and_timestamps_and_check_passes_right_after
     assert bounds["day"] == "2025-12-28"  # 2026-01-02 less 10 % of 59 days, in whole days
     assert bounds["read_at"] == "2025-12-28T00:00:00"
     assert bounds["sent_at"].endswith("+00:00")
+    (fresh,) = [proposal for proposal in result.proposals if proposal.kind == "freshness"]
+    assert fresh.columns == ("sent_at",) and fresh.freshness is not None
+    assert fresh.freshness["warning_after"] == "2h"  # an hourly cadence, two gaps
     checked = dbguard(config_path, "check", "--strict")
     assert checked.returncode == 0, checked.stdout[-2000:] + checked.stderr
 

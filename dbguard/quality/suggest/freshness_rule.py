@@ -4,7 +4,7 @@ limits taken from the cadence the table shows. Pure, no I/O."""
 from __future__ import annotations
 
 import math
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from dbguard.config.analysts import SuggestConfig
 from dbguard.durations import format_duration, human_duration, parse_duration
@@ -22,11 +22,12 @@ def freshness_proposal(
     candidates = []
     for column in profile.columns:
         spec = BY_NAME.get(column.format_of_all() or "") if column.all_text() else None
-        if spec is None or not spec.is_time or not column.distinct_hours:
+        typed = isinstance(column.maximum, date)  # PostgreSQL's date and timestamp columns
+        if not (typed or (spec is not None and spec.is_time)) or not column.distinct_hours:
             continue
         try:
-            newest = parse_timestamp(str(column.maximum), naive)
-            oldest = parse_timestamp(str(column.minimum), naive)
+            newest = parse_timestamp(column.maximum, naive)
+            oldest = parse_timestamp(column.minimum, naive)
         except ValueError:
             continue
         candidates.append((newest, column.name, oldest, column.distinct_hours))

@@ -110,6 +110,8 @@ def postgres_statistics(column: ColumnShape, time_like: bool, sole_key: bool) ->
             stats[f"format:{spec.name}"] = f"COUNT(*) FILTER (WHERE {name} ~ '{pattern}')"
         if time_like:
             stats["distinct_hours"] = f"COUNT(DISTINCT substr({name}, 1, 13))"
+    if kind == "ordered" and column.type.lower().startswith(("date", "timestamp")):
+        stats["distinct_hours"] = f"COUNT(DISTINCT date_trunc('hour', {name}))"
     return stats
 
 
