@@ -86,21 +86,25 @@ def measure_writer_stall(context: Context, section: Section) -> None:
 
 def _window_note(offsets: list[float], spans: list[float], runs_on: int) -> str:
     """Where Litestream's first snapshot fell in the writer's window, so the figures can be read."""
-    text = f"Writer runs: {STALL_WINDOW_S:g} s each. "
+    parts = [f"Writer runs: {STALL_WINDOW_S:g} s each."]
     if offsets:
-        text += (
-            f"With replication on, Litestream's first snapshot was complete {min(offsets):.1f}–"
-            f"{max(offsets):.1f} s into the window; the figure after the first snapshot covers "
-            f"commits from {STEADY_AFTER_S:g} s after it to the end of the window "
-            f"({min(spans):.1f}–{max(spans):.1f} s per run)."
+        parts.append(
+            f"With replication on, Litestream's first snapshot was complete {_span(offsets)} s "
+            "into the window; the figure after the first snapshot covers commits from "
+            f"{STEADY_AFTER_S:g} s after it to the end of the window ({_span(spans)} s per run)."
         )
     missing = runs_on - len(offsets)
     if missing:
-        text += (
-            f" In {missing} run(s) with replication on, Litestream logged no completed snapshot "
+        parts.append(
+            f"In {missing} run(s) with replication on, Litestream logged no completed snapshot "
             "before the window ended (not counted after the first snapshot)."
         )
-    return text.strip()
+    return " ".join(parts)
+
+
+def _span(values: list[float]) -> str:
+    low, high = f"{min(values):.1f}", f"{max(values):.1f}"
+    return low if low == high else f"{low}–{high}"
 
 
 def _writer_run(
