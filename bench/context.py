@@ -25,7 +25,7 @@ class Settings:
     light_runs: int  # GNU time runs of sub-second commands (peak memory)
     hyperfine_runs: int
     hyperfine_warmup: int
-    heavy_runs: int  # runs of commands taking seconds
+    heavy_runs: int  # runs of commands taking seconds (3: a median of three, 15 minutes in all)
     scale_runs: int  # runs of the suite on the big databases (tens of seconds each)
     scale_rows: tuple[int, ...]
     backup_sizes_mib: tuple[int, ...]
@@ -33,7 +33,7 @@ class Settings:
 
     @classmethod
     def full(cls) -> Settings:
-        return cls(False, 5, 20, 3, 5, 3, (1_000_000, 10_000_000), (200, 1024), 240.0)
+        return cls(False, 5, 20, 3, 3, 3, (1_000_000, 10_000_000), (200, 1024), 240.0)
 
     @classmethod
     def smoke(cls) -> Settings:

@@ -9,7 +9,7 @@ second; `committed_at` is the Unix time just before the COMMIT. Meant to be
 killed (SIGKILL) mid-run: the rows in the database are exactly those
 committed. With --stats-json it writes {"commits", "max_commit_ms",
 "p99_commit_ms"} when it ends by itself or on SIGTERM. The replication tests
-and bench/scenarios/replication.py use it.
+and bench/scenarios/replication/rpo.py use it.
 """
 
 from __future__ import annotations
