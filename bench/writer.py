@@ -18,6 +18,7 @@ import json
 import random
 import signal
 import sqlite3
+import subprocess
 import time
 from pathlib import Path
 
@@ -87,6 +88,27 @@ def main(argv: list[str] | None = None) -> int:
     }
     args.stats_json.write_text(json.dumps(stats))
     return 0
+
+
+def start_writer(
+    python: str, db: Path, stats_json: Path, *options: str, timeout: float = 60.0
+) -> subprocess.Popen[bytes]:
+    """Start `python -m bench.writer` on `db` and return once it has committed (the caller
+    stops it). Raises RuntimeError if it exits or does not commit within `timeout`."""
+    ready = stats_json.with_name(stats_json.stem + ".ready")
+    stats_json.unlink(missing_ok=True)
+    ready.unlink(missing_ok=True)
+    command = [python, "-m", "bench.writer", "--db", str(db), "--stats-json", str(stats_json)]
+    command += ["--ready-file", str(ready), *options]
+    writer = subprocess.Popen(command, cwd=Path(__file__).resolve().parent.parent)
+    deadline = time.monotonic() + timeout
+    while not ready.exists():
+        if writer.poll() is not None or time.monotonic() > deadline:
+            writer.kill()
+            writer.wait()
+            raise RuntimeError("the benchmark writer did not start committing")
+        time.sleep(0.05)
+    return writer
 
 
 def _create_accounts(connection: sqlite3.Connection) -> None:

@@ -12,13 +12,13 @@ import logging
 import os
 import shutil
 import signal
-import subprocess
 import time
 from pathlib import Path
 
 from bench import datasets
 from bench.context import REPO_ROOT, Context
 from bench.measure import Check, Section, Series, ratio_check
+from bench.writer import start_writer
 
 log = logging.getLogger(__name__)
 
@@ -179,34 +179,13 @@ def _flush(path: Path) -> None:
 
 def _run_with_writer(context: Context, series: Series, live: Path, work: Path) -> None:
     stats_path = work / "writer.json"
-    ready = work / "writer.ready"
-    stats_path.unlink(missing_ok=True)
-    ready.unlink(missing_ok=True)
     # Start every run with nothing left to write back (the working copy, an earlier output):
     # otherwise the writer's fsyncs queue behind the kernel's writeback of someone else's data.
     os.sync()
-    writer = subprocess.Popen(
-        [
-            context.python,
-            "-m",
-            "bench.writer",
-            "--db",
-            str(live),
-            "--stats-json",
-            str(stats_path),
-            "--ready-file",
-            str(ready),
-            "--synchronous",
-            series.writer_synchronous,
-        ],
-        cwd=REPO_ROOT,
+    writer = start_writer(
+        context.python, live, stats_path, "--synchronous", series.writer_synchronous
     )
     try:
-        deadline = time.monotonic() + 30
-        while not ready.exists():
-            if writer.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("the benchmark writer did not start committing")
-            time.sleep(0.05)
         time.sleep(WRITER_WARMUP_S)
         window_start = time.time()
         sample = series.run_once(cwd=REPO_ROOT, timeout=1200)

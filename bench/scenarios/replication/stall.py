@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import datasets
-from bench.context import REPO_ROOT, Context
+from bench.context import Context
 from bench.measure import Check, Section
 from bench.scenarios.backup import size_label
 from bench.scenarios.replication.common import (
@@ -22,8 +22,8 @@ from bench.scenarios.replication.common import (
     replica_config,
     replicating,
     snapshot_completed_at,
-    wait,
 )
+from bench.writer import start_writer
 
 log = logging.getLogger(__name__)
 
@@ -119,29 +119,10 @@ def _writer_run(
     os.sync()
     config = replica_config(context, name, live)
     stats_path = work / "writer.json"
-    ready = work / "writer.ready"
-    stats_path.unlink(missing_ok=True)
-    ready.unlink(missing_ok=True)
-    writer = subprocess.Popen(
-        [
-            context.python,
-            "-m",
-            "bench.writer",
-            "--db",
-            str(live),
-            "--stats-json",
-            str(stats_path),
-            "--ready-file",
-            str(ready),
-            "--duration",
-            str(STALL_WINDOW_S),
-        ],
-        cwd=REPO_ROOT,
-    )
+    writer = start_writer(context.python, live, stats_path, "--duration", str(STALL_WINDOW_S))
     snapshot_at: float | None = None
     (work / "replicate.log").unlink(missing_ok=True)
     try:
-        wait(lambda: ready.exists() or writer.poll() is not None, "the writer", timeout=60)
         if mode == "on":
             time.sleep(1.0)
             with replicating(context, config, live):
