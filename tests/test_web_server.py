@@ -213,6 +213,12 @@ def test_report_is_served_once_written_and_unknown_paths_are_json_404(server: Se
         assert response.status_code == 404 and "no such page" in response.json()["error"]
 
 
+def test_the_mount_point_without_a_slash_lists_the_routes(server: Server) -> None:
+    response = httpx.get(f"{server.url}{BASE}", follow_redirects=True, timeout=30)
+    assert response.status_code == 200
+    assert response.json()["routes"]["metrics"]["path"] == f"{BASE}/performance/metrics"
+
+
 def test_token_is_required_except_where_configured(server: Server) -> None:
     for path in ("/health/database", "/performance/metrics", "/status/overview", "/report"):
         for headers in ({}, {"Authorization": "Bearer wrong"}, {"Authorization": TOKEN}):

@@ -39,12 +39,15 @@ from dbguard.web.views import (
     error_json,
     health_json,
     http_status,
+    index_json,
     overview_json,
 )
 
 log = logging.getLogger(__name__)
 
 Handler = Callable[[Request], Awaitable[Response]]
+# The mount point itself: an index of the routes.
+INDEX = "/"
 ROUTES = {
     "health_quick": "/health/quick",
     "health_database": "/health/database",
@@ -57,6 +60,12 @@ ROUTES = {
 def json_response(data: Any, status_code: int, secrets: list[str] | None = None) -> Response:
     text = mask_secrets(json.dumps(data, ensure_ascii=False, default=str), secrets or [])
     return Response(text, status_code, media_type="application/json")
+
+
+def route_links(request: Request) -> dict[str, str]:
+    """Each route's path as this request reaches it (under the mount point, if mounted)."""
+    base = request.scope.get("root_path", "")
+    return {name: f"{base}{path}" for name, path in ROUTES.items()}
 
 
 async def not_found(request: Request, error: Exception) -> Response:
@@ -140,10 +149,17 @@ class Monitor:
 
     async def overview(self, request: Request) -> Response:
         seen, age = await self.observations.get()
-        base = request.scope.get("root_path", "")
-        links = {name: f"{base}{path}" for name, path in ROUTES.items()}
         database = mask_secrets(self.config.database.key, self.secrets)
-        return self.json(overview_json(seen, database, links, age))
+        return self.json(overview_json(seen, database, route_links(request), age))
+
+    async def index(self, request: Request) -> Response:
+        """The mount point itself (`/tools/monitor`, which the app it is mounted in redirects
+        to `/tools/monitor/`): the routes, and which of them want the token. No data."""
+        serve = self.config.serve
+        public = {"health_quick"} if serve.public_health_quick else set()
+        return self.json(
+            index_json(route_links(request), token_required=bool(serve.token), public=public)
+        )
 
     async def report(self, request: Request) -> Response:
         latest = Path(self.config.reports.dir) / "latest.html"
@@ -173,4 +189,5 @@ def create_app(config: Config) -> Starlette:
         Route(ROUTES[name], monitor.guarded(handler, public=public), name=name)
         for name, (handler, public) in handlers.items()
     ]
+    routes.append(Route(INDEX, monitor.guarded(monitor.index, public=True), name="index"))
     return Starlette(routes=routes, exception_handlers={404: not_found, 405: not_found})

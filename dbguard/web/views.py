@@ -75,6 +75,17 @@ def error_json(message: str) -> dict[str, str]:
     return {"status": UNKNOWN, "error": message}
 
 
+def index_json(links: dict[str, str], *, token_required: bool, public: set[str]) -> dict[str, Any]:
+    """The mount point: what is served where, and whether a route wants the bearer token."""
+    return {
+        "service": "dbguard monitor",
+        "routes": {
+            name: {"path": path, "token": token_required and name not in public}
+            for name, path in links.items()
+        },
+    }
+
+
 def overview_json(
     seen: Observations, database: str, links: dict[str, str], age_seconds: float
 ) -> dict[str, Any]:
