@@ -49,3 +49,40 @@ def test_the_mount_point_without_a_slash_answers_with_the_routes(
         missing = web.get("/tools/monitor/nothing-here", headers=AUTH)
         assert missing.status_code == 404
         assert missing.json()["see"] == "/tools/monitor/status/overview"
+
+
+def test_the_mounted_monitor_follows_its_config_file(
+    tmp_path: Path, demo_db_template: Path
+) -> None:
+    """A changed dbguard.toml applies from the next request on (token and database here); a
+    broken one keeps the last good configuration and the overview says why; the fix applies."""
+    db = tmp_path / "db.sqlite3"
+    shutil.copyfile(demo_db_template, db)
+    other = tmp_path / "other.sqlite3"
+    shutil.copyfile(demo_db_template, other)
+    config = write_config(tmp_path, db, "cache_seconds = 60\n")
+    with mounted_app(tmp_path, config) as app, httpx.Client(base_url=app.url, timeout=30) as web:
+        quick = web.get("/tools/monitor/health/quick", headers=AUTH)
+        assert quick.status_code == 200 and str(db) in quick.text
+        overview = web.get("/tools/monitor/status/overview", headers=AUTH).json()
+        assert overview["config"]["file"] == str(config)
+        assert overview["config"]["reload_error"] is None
+
+        new_token = {"Authorization": "Bearer second-token-271"}
+        text = config.read_text().replace(TOKEN, "second-token-271").replace(str(db), str(other))
+        config.write_text(text)
+        assert web.get("/tools/monitor/health/quick", headers=AUTH).status_code == 401
+        quick = web.get("/tools/monitor/health/quick", headers=new_token)
+        # A new configuration starts with fresh caches (cache_seconds = 60 would keep the old).
+        assert quick.status_code == 200 and str(other) in quick.text and str(db) not in quick.text
+
+        config.write_text(text + "[checks\nbroken = \n")
+        overview_response = web.get("/tools/monitor/status/overview", headers=new_token)
+        assert overview_response.status_code == 200  # still served, by the last good config
+        state = overview_response.json()["config"]
+        assert "is not valid TOML" in state["reload_error"]
+        assert "changed but cannot be used" in app.log.read_text()
+
+        config.write_text(text.replace("cache_seconds = 60", "cache_seconds = 0"))
+        overview = web.get("/tools/monitor/status/overview", headers=new_token).json()
+        assert overview["config"]["reload_error"] is None
