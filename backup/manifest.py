@@ -42,6 +42,10 @@ class Manifest:
     row_counts: dict[str, int] = field(default_factory=dict)
     # Project archives: number of regular files in the tar.
     file_count: int = 0
+    # The `[checks] ignore_tables` globs the backup was taken with: its row counts leave those
+    # tables out, and verifying or restoring it counts the same tables. Older manifests: none
+    # (only the tables every dbguard ignores: SQLite's and Litestream's own).
+    ignore_tables: tuple[str, ...] = ()
     format: int = MANIFEST_FORMAT
 
     def to_json(self) -> str:
@@ -115,6 +119,9 @@ def _parse(data: Any) -> Manifest:
     size = data["size"]
     if not isinstance(size, int) or isinstance(size, bool) or size < 0:
         raise ValueError("size must be a non-negative integer")
+    ignore_tables = data.get("ignore_tables", [])
+    if not isinstance(ignore_tables, list) or not all(isinstance(p, str) for p in ignore_tables):
+        raise ValueError("ignore_tables must be a list of globs")
     created_at = datetime.fromisoformat(data["created_at"])
     if created_at.tzinfo is None:
         raise ValueError("created_at must carry a time zone")
@@ -132,4 +139,5 @@ def _parse(data: Any) -> Manifest:
         page_size=int(data.get("page_size", 0)),
         row_counts=dict(counts),
         file_count=int(data.get("file_count", 0)),
+        ignore_tables=tuple(ignore_tables),
     )

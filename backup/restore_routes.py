@@ -29,7 +29,7 @@ def restore_offline(source: Path, db_path: Path, manifest: Manifest) -> None:
         try:
             if manifest.source_journal_mode.lower() == "wal":
                 connection.execute("PRAGMA journal_mode = WAL")
-            problems = database_problems(connection, manifest.row_counts)
+            problems = database_problems(connection, manifest.row_counts, manifest.ignore_tables)
         finally:
             connection.close()
         if problems:
@@ -103,7 +103,7 @@ def restore_online(source: Path, db_path: Path, manifest: Manifest, busy_timeout
 def _check_restored(db_path: Path, manifest: Manifest) -> None:
     connection = sqlite3.connect(db_path, timeout=10.0)
     try:
-        problems = database_problems(connection, manifest.row_counts)
+        problems = database_problems(connection, manifest.row_counts, manifest.ignore_tables)
     finally:
         connection.close()
     if problems:
