@@ -2,7 +2,8 @@
 
 `db_….sqlite3.manifest.json` records sha256, size, created_at (UTC ISO 8601),
 source path, SQLite version, per-table row counts, duration and the dbguard
-version. It is written atomically and only after the backup verified: a
+version, and the source file's mode and owner (so a restore onto a lost disk can give the
+new file to the application's user again; manifests written before lack them). It is written atomically and only after the backup verified: a
 backup without a valid manifest is not a backup.
 """
 
@@ -46,11 +47,22 @@ class Manifest:
     # tables out, and verifying or restoring it counts the same tables. Older manifests: none
     # (only the tables every dbguard ignores: SQLite's and Litestream's own).
     ignore_tables: tuple[str, ...] = ()
+    # The source database file's permission bits and owner when it was backed up (None in
+    # older manifests, and for copies that are not backups of a file).
+    source_mode: int | None = None
+    source_uid: int | None = None
+    source_gid: int | None = None
     format: int = MANIFEST_FORMAT
+
+    @property
+    def records_ownership(self) -> bool:
+        return None not in (self.source_mode, self.source_uid, self.source_gid)
 
     def to_json(self) -> str:
         data = asdict(self)
         data["created_at"] = as_utc(self.created_at).isoformat()
+        if self.source_mode is not None:
+            data["source_mode"] = f"{self.source_mode:04o}"  # as `ls` and `chmod` write it
         return json.dumps(data, indent=2, sort_keys=True) + "\n"
 
 
@@ -140,4 +152,27 @@ def _parse(data: Any) -> Manifest:
         row_counts=dict(counts),
         file_count=int(data.get("file_count", 0)),
         ignore_tables=tuple(ignore_tables),
+        source_mode=_mode(data.get("source_mode")),
+        source_uid=_id(data.get("source_uid"), "source_uid"),
+        source_gid=_id(data.get("source_gid"), "source_gid"),
     )
+
+
+def _mode(value: Any) -> int | None:
+    """Permission bits written in octal ("0640"), or None."""
+    if value is None:
+        return None
+    if not isinstance(value, str) or not 3 <= len(value) <= 4:
+        raise ValueError('source_mode must be octal permission bits like "0640"')
+    mode = int(value, 8)
+    if mode > 0o7777:
+        raise ValueError('source_mode must be octal permission bits like "0640"')
+    return mode
+
+
+def _id(value: Any, name: str) -> int | None:
+    if value is None:
+        return None
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise ValueError(f"{name} must be a non-negative integer")
+    return value

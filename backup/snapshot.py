@@ -24,6 +24,7 @@ import contextlib
 import logging
 import os
 import sqlite3
+import stat
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -107,6 +108,7 @@ def create_backup(
             )
             fsync_file(temp)
             digest = _verify_and_hash(temp, info.row_counts, ignore_tables)
+            owner = source.stat()  # for a restore that has no file left to copy them from
             manifest = Manifest(
                 kind=KIND_DATABASE,
                 file_name=final.name,
@@ -121,6 +123,9 @@ def create_backup(
                 page_size=info.page_size,
                 row_counts=info.row_counts,
                 ignore_tables=tuple(ignore_tables),
+                source_mode=stat.S_IMODE(owner.st_mode),
+                source_uid=owner.st_uid,
+                source_gid=owner.st_gid,
             )
             publish_with_manifest(temp, final, manifest)
         except BaseException:

@@ -182,6 +182,7 @@ def restore_from_replica(
             assume_yes=True,
             busy_timeout=busy_timeout,
             safety_copies_keep=config.backup.safety_copies_keep,
+            backup_dir=config.backup.dir,  # its manifests say the database file's owner
         )
     return ReplicaRestoreResult(copy, result)
 

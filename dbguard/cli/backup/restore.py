@@ -80,6 +80,11 @@ def restore(
         source = None if latest else Path(str(path))
         result = _restore(config, database, source, assume_yes=assume_yes, timeout=timeout)
         click.echo(f"restored {result.backup_path} to {result.db_path} ({result.route})")
+    if result.ownership is not None:
+        done = "created" if result.route == "new" else "wrote"
+        click.echo(
+            f"{done} {result.db_path} with {result.ownership.describe()}, {result.ownership.origin}"
+        )
     if result.safety_copy is not None:
         click.echo(f"safety copy of the previous database: {result.safety_copy}")
     for note in result.notes:
@@ -108,6 +113,7 @@ def _restore(
         confirm=_confirm_on_terminal,
         busy_timeout=timeout,
         safety_copies_keep=config.backup.safety_copies_keep,
+        backup_dir=config.backup.dir,
     )
 
 
