@@ -5,8 +5,9 @@ onto a missing file (the disk died) has nothing to copy them from, and a file cr
 whoever ran the restore (often root, mode 0600) is one the application's service user
 cannot open. Then, in this order:
 
-1. the mode and owner the newest backup's manifest recorded for the database file (every
-   backup records them; older manifests do not), then the restored backup's own;
+1. the mode and owner the newest backup's manifest recorded for this database file (every
+   backup records them; older manifests do not), then the restored backup's own (a manifest
+   of another file, e.g. when restoring into a scratch file, says nothing about this one);
 2. the database folder's owner and group, with the folder's owner and group permissions
    turned into a file's (read and write where the folder grants them) and none for others:
    a folder `0750 app:app` gives `0640 app:app`.
@@ -62,13 +63,13 @@ def of_file(status: os.stat_result, origin: str) -> Ownership:
 
 
 def decide(
-    folder: Path, folder_status: os.stat_result, recorded: Sequence[RecordedOwnership]
+    db_path: Path, folder_status: os.stat_result, recorded: Sequence[RecordedOwnership]
 ) -> Ownership:
-    """The mode and owner of a new database file in `folder` (see the module docstring):
-    the first of `recorded` that has them, else the folder's."""
+    """The mode and owner of the new database file `db_path` (see the module docstring): the
+    first of `recorded` that has them for this file, else its folder's (`folder_status`)."""
     for candidate in recorded:
         manifest = candidate.manifest
-        if manifest.records_ownership:
+        if manifest.records_ownership and manifest.source == str(db_path):
             assert manifest.source_mode is not None
             assert manifest.source_uid is not None and manifest.source_gid is not None
             return Ownership(
@@ -81,7 +82,7 @@ def decide(
         stat.S_IMODE(folder_status.st_mode) & FOLDER_TO_FILE_MASK,
         folder_status.st_uid,
         folder_status.st_gid,
-        f"from its folder {folder} (no backup manifest records them)",
+        f"from its folder {db_path.parent} (no backup manifest records them)",
     )
 
 

@@ -36,7 +36,7 @@ from backup.catalog import existing_backup_folder, latest_verified_backup
 from backup.durable import remove_stale_temps
 from backup.entry import BackupEntry
 from backup.errors import RestoreMismatch, RestoreRefused
-from backup.holders import processes_holding
+from backup.holders import process_name, processes_holding
 from backup.journals import fold_hot_journal, has_hot_journal, set_aside_orphans
 from backup.manifest import Manifest
 from backup.naming import manifest_path, utc_now
@@ -126,11 +126,12 @@ def restore_backup(
     moment = now or utc_now()
     counts = dict(manifest.row_counts)
     if not db_path.exists():
+        _refuse_while_the_lost_file_is_held(db_path)
         recorded = [
             *newest_recorded(backup_dir),
             RecordedOwnership(manifest_path(source).name, manifest),
         ]
-        created = decide(db_path.parent, db_path.parent.stat(), recorded)
+        created = decide(db_path, db_path.parent.stat(), recorded)
         set_aside = safety_copy_path(db_path, moment)
         moved = set_aside_orphans(db_path, set_aside)
         note = restore_offline(source, db_path, manifest, created)
@@ -182,6 +183,21 @@ def restore_backup(
     if safety_copies_keep is not None:
         pruned = tuple(prune_safety_copies(db_path, safety_copies_keep, protect=safety).deleted)
     return RestoreResult(db_path, source, route, safety, counts, tuple(notes), pruned, ownership)
+
+
+def _refuse_while_the_lost_file_is_held(db_path: Path) -> None:
+    """A database deleted (or lost with its disk) while a process had it open is still held
+    by that process, which would go on using the lost file: the application, or Litestream
+    replicating it into the replica. Stop them first, start them after."""
+    holders = processes_holding(db_path)
+    if not holders:
+        return
+    named = ", ".join(f"{process_name(pid)} (pid {pid})" for pid in holders)
+    raise RestoreRefused(
+        f"{db_path} is gone, but {named} still has the lost file open; nothing changed",
+        "stop it first (the application; `dbguard replicate`: systemctl stop "
+        "dbguard-replicate), restore, then start it again",
+    )
 
 
 def _verified_manifest(backup_path: Path) -> Manifest:

@@ -103,16 +103,20 @@ def test_a_file_made_from_a_folders_mode_never_opens_to_others(folder_mode: int)
         st_mode = stat.S_IFDIR | folder_mode
         st_uid, st_gid = APP_UID, APP_GID
 
-    chosen = decide(Path("/srv/app"), FolderStatus(), [])  # type: ignore[arg-type]
+    chosen = decide(Path("/srv/app/db.sqlite3"), FolderStatus(), [])  # type: ignore[arg-type]
     assert chosen.mode & 0o007 == 0 and chosen.mode & ~FOLDER_TO_FILE_MASK == 0
     assert chosen.mode & 0o600 == folder_mode & 0o600  # the owner's read and write follow
     assert (chosen.uid, chosen.gid) == (APP_UID, APP_GID)
 
 
-def test_the_newest_manifest_that_records_them_comes_first(demo_db: Path, tmp_path: Path) -> None:
-    backup = create_backup(demo_db, tmp_path / "backups").path
-    manifest = read_manifest(backup)
-    folder_status = tmp_path.stat()
-    chosen = decide(tmp_path, folder_status, [RecordedOwnership("newest", manifest)])
+def test_only_a_manifest_of_the_same_file_says_its_owner(demo_db: Path, tmp_path: Path) -> None:
+    """The newest manifest that records them for this path comes first; a manifest of another
+    file (restoring into a scratch file) says nothing about it."""
+    demo_db.chmod(0o640)
+    manifest = read_manifest(create_backup(demo_db, tmp_path / "backups").path)
+    recorded = [RecordedOwnership("newest", manifest)]
+    chosen = decide(demo_db.resolve(), tmp_path.stat(), recorded)
     assert chosen.origin == "as the backup manifest newest recorded"
-    assert (chosen.mode, chosen.uid) == (manifest.source_mode, manifest.source_uid)
+    assert (chosen.mode, chosen.uid) == (0o640, manifest.source_uid)
+    scratch = decide(tmp_path / "scratch.sqlite3", tmp_path.stat(), recorded)
+    assert scratch.origin.startswith(f"from its folder {tmp_path}")
