@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from dbguard.findings import subjects_from_text, subjects_text
 from dbguard.history.records import (
     CHECK,
     RESTORE,
@@ -56,7 +57,8 @@ CREATE TABLE IF NOT EXISTS outcomes (
     target TEXT NOT NULL,
     severity TEXT NOT NULL,
     outcome TEXT NOT NULL,         -- passed / failed / skipped / error
-    duration_seconds REAL NOT NULL DEFAULT 0
+    duration_seconds REAL NOT NULL DEFAULT 0,
+    subjects TEXT NOT NULL DEFAULT ''  -- JSON [[table, rule, severity], …] (findings.Subject)
 );
 CREATE INDEX IF NOT EXISTS outcomes_by_name ON outcomes (name, run_id);
 """
@@ -131,7 +133,7 @@ class History:
                 )
                 connection.executemany(
                     "INSERT INTO outcomes (run_id, name, nodeid, target, severity, outcome,"
-                    " duration_seconds) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    " duration_seconds, subjects) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                     [
                         (
                             run_id,
@@ -141,6 +143,7 @@ class History:
                             item.severity,
                             item.outcome,
                             item.duration_seconds,
+                            subjects_text(item.subjects),
                         )
                         for item in record.outcomes
                     ],
@@ -198,13 +201,24 @@ class History:
                     f"SELECT run_id, name, value FROM metrics WHERE run_id IN ({marks})", ids
                 ):
                     metrics[run_id][name] = value
-                for run_id, name, nodeid, target, severity, outcome, seconds in connection.execute(
-                    "SELECT run_id, name, nodeid, target, severity, outcome, duration_seconds"
+                for (
+                    run_id,
+                    name,
+                    nodeid,
+                    target,
+                    severity,
+                    outcome,
+                    seconds,
+                    about,
+                ) in connection.execute(
+                    "SELECT run_id, name, nodeid, target, severity, outcome,"
+                    " duration_seconds, subjects"
                     f" FROM outcomes WHERE run_id IN ({marks}) ORDER BY rowid",
                     ids,
                 ):
+                    subjects = subjects_from_text(about)
                     outcomes[run_id].append(
-                        Outcome(name, severity, outcome, nodeid, target, seconds)
+                        Outcome(name, severity, outcome, nodeid, target, seconds, subjects)
                     )
             connection.rollback()
         return [
@@ -257,8 +271,11 @@ class History:
 def _migrate(connection: sqlite3.Connection) -> None:
     """Bring a history written by an older dbguard up to SCHEMA (columns are only ever added)."""
     columns = {row[1] for row in connection.execute("PRAGMA table_info(outcomes)")}
-    if "duration_seconds" not in columns:
-        connection.execute(
-            "ALTER TABLE outcomes ADD COLUMN duration_seconds REAL NOT NULL DEFAULT 0"
-        )
-        connection.commit()
+    added = {
+        "duration_seconds": "REAL NOT NULL DEFAULT 0",
+        "subjects": "TEXT NOT NULL DEFAULT ''",
+    }
+    for name, declaration in added.items():
+        if name not in columns:
+            connection.execute(f"ALTER TABLE outcomes ADD COLUMN {name} {declaration}")
+            connection.commit()
