@@ -226,3 +226,14 @@ def test_two_processes_appending_critical_runs_at_once_open_one_incident(tmp_pat
         (runs,) = connection.execute("SELECT COUNT(*) FROM runs").fetchone()
         (incidents,) = connection.execute("SELECT COUNT(*) FROM incidents").fetchone()
     assert (runs, incidents) == (20, 1)
+
+
+def test_a_first_bad_point_that_is_live_itself_is_kept_as_such(tmp_path: Path) -> None:
+    history = history_at(tmp_path)
+    record_run(history, check("critical", 10))
+    live = {"time": (START + timedelta(minutes=11)).isoformat(), "live": DATABASE}
+    record_assessment(history, DATABASE, first_bad=live)
+    (incident,) = IncidentStore(history).incidents(DATABASE)
+    assert incident.assessment is not None and incident.assessment.first_bad is not None
+    assert incident.assessment.first_bad.to_json() == live
+    assert incident.assessment.first_bad.label() == "the live database"

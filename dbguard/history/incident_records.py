@@ -21,11 +21,13 @@ LOSS_KINDS = ("deleted", "changed", "inserted")
 
 @dataclass(frozen=True)
 class RecoveryPoint:
-    """A backup file or a replica transaction, with the time of the state it holds."""
+    """A backup file or a replica transaction, with the time of the state it holds (or the
+    live database itself, when `find` found no bad recovery point: `{"time", "live"}`)."""
 
     time: datetime | None
     txid: str | None = None
     backup: str | None = None
+    live: str | None = None
 
     @classmethod
     def from_json(cls, value: Mapping[str, Any]) -> RecoveryPoint:
@@ -34,6 +36,7 @@ class RecoveryPoint:
             time=parse_timestamp(str(time)) if time else None,
             txid=str(value["txid"]) if value.get("txid") is not None else None,
             backup=str(value["backup"]) if value.get("backup") is not None else None,
+            live=str(value["live"]) if value.get("live") is not None else None,
         )
 
     def to_json(self) -> dict[str, str]:
@@ -42,6 +45,8 @@ class RecoveryPoint:
             shape["txid"] = self.txid
         if self.backup is not None:
             shape["backup"] = self.backup
+        if self.live is not None:
+            shape["live"] = self.live
         return shape
 
     def label(self) -> str:
@@ -50,6 +55,8 @@ class RecoveryPoint:
             return f"TXID {self.txid}"
         if self.backup is not None:
             return f"backup {self.backup}"
+        if self.live is not None:
+            return "the live database"
         return "a point"
 
 
