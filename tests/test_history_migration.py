@@ -5,10 +5,11 @@ file then records incidents. Two processes opening an old file at once migrate i
 
 from __future__ import annotations
 
-import multiprocessing
 import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+
+from spawned import run_at_once
 
 from dbguard.alerts.store import AlertStore
 from dbguard.history import CHECK, RunRecord, open_history, utc_now
@@ -190,13 +191,7 @@ def _open(path: str) -> None:
 def test_two_processes_opening_an_old_history_at_once_migrate_it_once(tmp_path: Path) -> None:
     path = tmp_path / "history.sqlite3"
     round_2_history(path)
-    context = multiprocessing.get_context("spawn")
-    processes = [context.Process(target=_open, args=(str(path),)) for _ in range(2)]
-    for process in processes:
-        process.start()
-    for process in processes:
-        process.join(timeout=60)
-    assert [process.exitcode for process in processes] == [0, 0]
+    assert run_at_once(_open, [(str(path),), (str(path),)]) == [0, 0]
     with sqlite3.connect(path) as connection:
         (version,) = connection.execute("PRAGMA user_version").fetchone()
         (runs,) = connection.execute("SELECT COUNT(*) FROM runs").fetchone()

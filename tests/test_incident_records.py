@@ -4,10 +4,11 @@ issue 18's shapes; one open incident per database even when two processes append
 
 from __future__ import annotations
 
-import multiprocessing
 import sqlite3
 from datetime import timedelta
 from pathlib import Path
+
+from spawned import run_at_once
 
 from dbguard.history import (
     CHECK,
@@ -213,15 +214,7 @@ def _append_critical(path: str, index: int) -> None:
 def test_two_processes_appending_critical_runs_at_once_open_one_incident(tmp_path: Path) -> None:
     path = tmp_path / "history.sqlite3"
     open_history(path)
-    context = multiprocessing.get_context("spawn")
-    processes = [
-        context.Process(target=_append_critical, args=(str(path), index)) for index in range(2)
-    ]
-    for process in processes:
-        process.start()
-    for process in processes:
-        process.join(timeout=120)
-    assert [process.exitcode for process in processes] == [0, 0]
+    assert run_at_once(_append_critical, [(str(path), 0), (str(path), 1)]) == [0, 0]
     with sqlite3.connect(path) as connection:
         (runs,) = connection.execute("SELECT COUNT(*) FROM runs").fetchone()
         (incidents,) = connection.execute("SELECT COUNT(*) FROM incidents").fetchone()
