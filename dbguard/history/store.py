@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from dbguard.findings import subjects_from_text, subjects_text
+from dbguard.history.migrations import migrate
 from dbguard.history.records import (
     CHECK,
     RESTORE,
@@ -34,7 +35,7 @@ HEALTH_RUNS_KEPT = timedelta(days=35)
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
     id INTEGER PRIMARY KEY,
-    kind TEXT NOT NULL,            -- 'check' or 'health'
+    kind TEXT NOT NULL,            -- 'check', 'health' or 'restore'
     started_at TEXT NOT NULL,      -- UTC, ISO 8601
     finished_at TEXT NOT NULL,
     duration_seconds REAL NOT NULL,
@@ -57,8 +58,7 @@ CREATE TABLE IF NOT EXISTS outcomes (
     target TEXT NOT NULL,
     severity TEXT NOT NULL,
     outcome TEXT NOT NULL,         -- passed / failed / skipped / error
-    duration_seconds REAL NOT NULL DEFAULT 0,
-    subjects TEXT NOT NULL DEFAULT ''  -- JSON [[table, rule, severity], …] (findings.Subject)
+    duration_seconds REAL NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS outcomes_by_name ON outcomes (name, run_id);
 """
@@ -100,7 +100,7 @@ class History:
             if not {"runs", "metrics", "outcomes"} <= tables:
                 connection.execute("PRAGMA journal_mode = WAL")
                 connection.executescript(SCHEMA)
-            _migrate(connection)
+            migrate(connection)  # the user_version steps: incidents (round 3), ...
             if verify:
                 (verdict,) = connection.execute("PRAGMA quick_check").fetchone()
                 if verdict != "ok":
@@ -266,16 +266,3 @@ class History:
                 break
             count += 1
         return count
-
-
-def _migrate(connection: sqlite3.Connection) -> None:
-    """Bring a history written by an older dbguard up to SCHEMA (columns are only ever added)."""
-    columns = {row[1] for row in connection.execute("PRAGMA table_info(outcomes)")}
-    added = {
-        "duration_seconds": "REAL NOT NULL DEFAULT 0",
-        "subjects": "TEXT NOT NULL DEFAULT ''",
-    }
-    for name, declaration in added.items():
-        if name not in columns:
-            connection.execute(f"ALTER TABLE outcomes ADD COLUMN {name} {declaration}")
-            connection.commit()
