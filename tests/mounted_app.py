@@ -6,16 +6,13 @@ from __future__ import annotations
 
 import contextlib
 import os
-import signal
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from alert_receiver import free_port
+from alert_receiver import free_port, stop, wait_listening
 
 APP = """
 from starlette.applications import Starlette
@@ -60,22 +57,8 @@ def mounted_app(folder: Path, config: Path) -> Iterator[MountedApp]:
             text=True,
         )
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            if process.poll() is not None:
-                raise AssertionError(f"uvicorn exited {process.returncode}: {log.read_text()}")
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=1):
-                    break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise AssertionError("uvicorn did not listen within 60 s") from None
-                time.sleep(0.1)
+        wait_listening(process, port, f"uvicorn (log: {log})")
         yield MountedApp(f"http://127.0.0.1:{port}", process, log)
     finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=15)
+        if process.poll() is None:
+            stop(process)
