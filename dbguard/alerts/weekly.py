@@ -1,4 +1,5 @@
-"""The weekly report's "Alerts sent" section: every message sent or tried that week."""
+"""The weekly report's "Alerts sent" section: every message sent or tried that week (and the
+same table in an incident's post-mortem)."""
 
 from __future__ import annotations
 
@@ -23,11 +24,16 @@ def alerts_sent(history: Path, start: datetime, end: datetime) -> list[SentAlert
         return []
 
 
-def alert_lines(sent: list[SentAlert]) -> list[str]:
-    """Markdown lines for the weekly report."""
-    lines = ["", "## Alerts sent (告警记录)", ""]
+def alert_lines(
+    sent: list[SentAlert],
+    *,
+    heading: str = "## Alerts sent (告警记录)",
+    none_sent: str = "No alert was sent this week.",
+) -> list[str]:
+    """Markdown lines for the weekly report (or, with its own heading, a post-mortem)."""
+    lines = ["", heading, ""]
     if not sent:
-        return [*lines, "No alert was sent this week."]
+        return [*lines, none_sent]
     failed = sum(not item.ok for item in sent)
     lines += [
         f"{len(sent)} message(s), {failed} failed.",

@@ -26,6 +26,7 @@ COMMANDS = {
     "check": "dbguard.cli.check:check",
     "demo": "dbguard.cli.demo:demo",
     "health": "dbguard.cli.health:health",
+    "incident": "dbguard.cli.incident:incident",
     "init": "dbguard.cli.init:init",
     "lint": "dbguard.cli.lint:lint",
     "replica": "dbguard.cli.replica:replica",

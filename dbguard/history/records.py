@@ -7,8 +7,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 # Kinds of runs. A restore is recorded so that change-over-time compares the next check with
-# what was restored, not with the damaged run before it.
-CHECK, HEALTH, RESTORE = "check", "health", "restore"
+# what was restored, not with the damaged run before it. A restore or a repair made during
+# an incident is also one of its actions (dbguard.history.incident_records).
+CHECK, HEALTH, RESTORE, REPAIR = "check", "health", "restore", "repair"
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from dbguard.history.migrations import migrate
 from dbguard.history.records import (
     CHECK,
     RESTORE,
@@ -33,7 +34,7 @@ HEALTH_RUNS_KEPT = timedelta(days=35)
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
     id INTEGER PRIMARY KEY,
-    kind TEXT NOT NULL,            -- 'check' or 'health'
+    kind TEXT NOT NULL,            -- 'check', 'health' or 'restore'
     started_at TEXT NOT NULL,      -- UTC, ISO 8601
     finished_at TEXT NOT NULL,
     duration_seconds REAL NOT NULL,
@@ -98,7 +99,7 @@ class History:
             if not {"runs", "metrics", "outcomes"} <= tables:
                 connection.execute("PRAGMA journal_mode = WAL")
                 connection.executescript(SCHEMA)
-            _migrate(connection)
+            migrate(connection)  # the user_version steps: incidents (round 3), ...
             if verify:
                 (verdict,) = connection.execute("PRAGMA quick_check").fetchone()
                 if verdict != "ok":
@@ -252,13 +253,3 @@ class History:
                 break
             count += 1
         return count
-
-
-def _migrate(connection: sqlite3.Connection) -> None:
-    """Bring a history written by an older dbguard up to SCHEMA (columns are only ever added)."""
-    columns = {row[1] for row in connection.execute("PRAGMA table_info(outcomes)")}
-    if "duration_seconds" not in columns:
-        connection.execute(
-            "ALTER TABLE outcomes ADD COLUMN duration_seconds REAL NOT NULL DEFAULT 0"
-        )
-        connection.commit()

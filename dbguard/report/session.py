@@ -233,8 +233,11 @@ def finish(session: pytest.Session, exit_status: int) -> None:
         ],
         counts=severity_counts(state.results.values()),
     )
+    from dbguard.incident.records import record_run
+
     try:
-        state.run_id = history.append(record)
+        # The one place a check run reaches the history: it may open or close an incident.
+        state.run_id = record_run(history, record).run_id
     except Exception as error:  # the report must still be written
         state.history_error = f"could not append this run to the history: {error}"
         log.warning("%s", state.history_error)

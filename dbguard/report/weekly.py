@@ -13,6 +13,7 @@ from dbguard.catalog import live_source
 from dbguard.config import Config
 from dbguard.findings import Severity
 from dbguard.history import StoredRun
+from dbguard.incident.weekly import incident_lines
 from dbguard.redact import mask_secrets
 from dbguard.report.weekly_advice import advice, problem_counts
 from dbguard.report.weekly_facts import WeekFacts, gather
@@ -98,6 +99,7 @@ def render(facts: WeekFacts, config: Config) -> str:
     from dbguard.alerts.weekly import alert_lines, alerts_sent
 
     lines += alert_lines(alerts_sent(config.reports.history, facts.start, facts.end))
+    lines += incident_lines(facts.incidents, facts.end)
     lines += ["", "## Advice (建议)", ""]
     lines += [f"- {item}" for item in advice(facts, config)]
     lines += [

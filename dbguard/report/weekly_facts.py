@@ -13,7 +13,8 @@ from dbguard.config import Config
 from dbguard.errors import DbguardError
 from dbguard.findings import Finding, Severity
 from dbguard.health.rows import Reference, history_references
-from dbguard.history import CHECK, HEALTH, StoredRun, open_history, utc_now
+from dbguard.history import CHECK, HEALTH, Incident, StoredRun, open_history, utc_now
+from dbguard.incident.weekly import week_incidents
 from dbguard.redact import mask_secrets
 from dbguard.rules.rows import row_count_finding
 from dbguard.system import cpu_percent, disk_usage, memory_usage
@@ -34,6 +35,7 @@ class WeekFacts:
     checks: list[StoredRun] = field(default_factory=list)  # newest first
     healths: list[StoredRun] = field(default_factory=list)
     references: dict[str, Reference] = field(default_factory=dict)
+    incidents: list[Incident] = field(default_factory=list)  # open at some moment of the week
 
     def table_finding(self, table: str, count: int) -> Finding | None:
         """The row-count verdict for `table`, or None when it has no reference yet."""
@@ -87,4 +89,5 @@ def gather(config: Config, now: datetime | None = None) -> WeekFacts:
         checks=checks,
         healths=healths,
         references=history_references(config, history, database) if counts else {},
+        incidents=week_incidents(history, database, start, end),
     )

@@ -4,11 +4,14 @@
 A successful restore is recorded in the run history (kind "restore", the
 restored backup's row counts as the live counts), so the next `check`
 compares its row counts with what was restored, not with the damaged run
-before. A history that cannot be written costs a warning line, never the restore.
+before. While an incident is open, the restore (its route, source and result) is
+also one of its actions, and so is a refused one (dbguard.incident.records).
+A history that cannot be written costs a warning line, never the restore.
 """
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import sys
 from datetime import UTC, datetime
@@ -74,19 +77,26 @@ def restore(
     config = command_config(context, database__path=db, backup__dir=backup_dir)
     database = sqlite_database(config, "backup restore")
     started_at = datetime.now(UTC)
-    if from_replica:
-        result = _restore_replica(config, database, timestamp, assume_yes, timeout)
-    else:
-        source = None if latest else Path(str(path))
-        result = _restore(config, database, source, assume_yes=assume_yes, timeout=timeout)
-        click.echo(f"restored {result.backup_path} to {result.db_path} ({result.route})")
+    wanted = "the replica" if from_replica else (str(path) if path else "the latest backup")
+    try:
+        if from_replica:
+            result, source = _restore_replica(config, database, timestamp, assume_yes, timeout)
+        else:
+            chosen = None if latest else Path(str(path))
+            result = _restore(config, database, chosen, assume_yes=assume_yes, timeout=timeout)
+            source = str(result.backup_path)
+            click.echo(f"restored {result.backup_path} to {result.db_path} ({result.route})")
+    except DbguardError as refused:
+        if refused.exit_code == ExitCode.FAILED:  # refused or failed, not bad input
+            _record_refusal(config, wanted, refused, started_at)
+        raise
     if result.safety_copy is not None:
         click.echo(f"safety copy of the previous database: {result.safety_copy}")
     for note in result.notes:
         click.echo(f"note: {note}")
     for pruned in result.pruned_safety_copies:
         click.echo(f"pruned safety copy {pruned}", err=True)
-    record_restore(config, result, started_at, datetime.now(UTC))
+    record_restore(config, result, started_at, datetime.now(UTC), source=source)
     return int(ExitCode.OK)
 
 
@@ -113,7 +123,8 @@ def _restore(
 
 def _restore_replica(
     config: Config, database: Path, timestamp: str | None, assume_yes: bool, timeout: float
-) -> RestoreResult:
+) -> tuple[RestoreResult, str]:
+    """The restore's result, and its source for people (the replica and the transaction)."""
     from dbguard.replication.restore import parse_timestamp, restore_from_replica
     from dbguard.replication.state import format_txid
 
@@ -125,20 +136,37 @@ def _restore_replica(
         confirm=_confirm_on_terminal,
         busy_timeout=timeout,
     )
-    click.echo(
-        f"restored the replica {done.copy.replica} (transaction {format_txid(done.copy.txid)})"
-        f" to {done.restore.db_path} ({done.restore.route})"
-    )
-    return done.restore
+    source = f"the replica {done.copy.replica} (transaction {format_txid(done.copy.txid)})"
+    click.echo(f"restored {source} to {done.restore.db_path} ({done.restore.route})")
+    return done.restore, source
 
 
 def record_restore(
-    config: Config, result: RestoreResult, started_at: datetime, finished_at: datetime
+    config: Config,
+    result: RestoreResult,
+    started_at: datetime,
+    finished_at: datetime,
+    *,
+    source: str = "",
 ) -> None:
-    """Append the restore to the run history; a warning line if the history cannot take it."""
-    from dbguard.history import RESTORE, RunRecord, open_history
+    """Append the restore to the run history (and to the open incident, if any); a warning
+    line if the history cannot take it."""
+    from dbguard.history import RESTORE, ActionRecord, RunRecord, open_history
+    from dbguard.incident.records import record_run
     from dbguard.metrics import row_metric
 
+    action = ActionRecord(
+        kind=RESTORE,
+        route=result.route,
+        started_at=started_at,
+        finished_at=finished_at,
+        plan={"source": source or str(result.backup_path), "database": str(result.db_path)},
+        result={
+            "row_counts": dict(result.row_counts),
+            "safety_copy": str(result.safety_copy) if result.safety_copy else None,
+            "notes": list(result.notes),
+        },
+    )
     record = RunRecord(
         kind=RESTORE,
         started_at=started_at,
@@ -149,7 +177,7 @@ def record_restore(
         metrics={row_metric(table, "live"): count for table, count in result.row_counts.items()},
     )
     try:
-        open_history(config.reports.history).append(record)
+        record_run(open_history(config.reports.history), record, action)
     except (DbguardError, OSError, sqlite3.Error) as error:
         reason = error.one_line() if isinstance(error, DbguardError) else str(error)
         click.echo(
@@ -158,6 +186,27 @@ def record_restore(
             " (the next check compares row counts with its previous run instead)",
             err=True,
         )
+
+
+def _record_refusal(
+    config: Config, wanted: str, refused: DbguardError, started_at: datetime
+) -> None:
+    """A refused restore during an incident is part of its story; without one, nothing."""
+    from dbguard.history import RESTORE, ActionRecord, open_history
+    from dbguard.incident.records import record_action
+
+    action = ActionRecord(
+        kind=RESTORE,
+        route="",
+        started_at=started_at,
+        finished_at=datetime.now(UTC),
+        outcome="refused",
+        plan={"source": wanted},
+        result={"reason": refused.one_line()},
+    )
+    # The refusal itself is what the user needs to see: a history that cannot take it is quiet.
+    with contextlib.suppress(DbguardError, OSError, sqlite3.Error):
+        record_action(open_history(config.reports.history), config.database.key, action)
 
 
 def _confirm_on_terminal(question: str) -> bool:

@@ -1,0 +1,25 @@
+"""`dbguard incident …`: incidents as records, one module per command. Thin: the work is in
+dbguard.incident.
+
+An incident opens when a check run turns CRITICAL and closes when a check run is OK again;
+`list` shows them, `report` writes one's post-mortem (Markdown and offline HTML).
+"""
+
+from __future__ import annotations
+
+import click
+
+from dbguard.cli.incident.listing import list_command
+from dbguard.cli.incident.report import report
+
+
+@click.group(name="incident", invoke_without_command=True)
+@click.pass_context
+def incident(context: click.Context) -> None:
+    """Incidents: when a check turned CRITICAL, what was done, and the post-mortem."""
+    if context.invoked_subcommand is None:
+        click.echo(context.get_help())
+
+
+for command in (list_command, report):
+    incident.add_command(command)

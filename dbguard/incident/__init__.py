@@ -1,0 +1,6 @@
+"""Incident response (round 3): incidents as records (`records`), the story of one incident
+(`story`) and its post-mortem (`postmortem`, `postmortem_html`, `notes`).
+
+Between the CLI and the layers it reads (history, rules, alerts); nothing here imports
+Great Expectations, pandas or SQLAlchemy at module level.
+"""
