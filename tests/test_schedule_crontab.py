@@ -3,26 +3,16 @@ executable on PATH that stores to a file) without clobbering the user's other en
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from fake_crontab import fake_crontab_bin, fake_crontab_environment
 
 from dbguard.config import load_config
 from dbguard.errors import ConfigError
 from dbguard.schedule import BEGIN, END, merge_block, render_block
-
-FAKE_CRONTAB = """#!/bin/sh
-# A stand-in for crontab(1): -l prints the stored table, - stores stdin.
-store="$FAKE_CRONTAB_FILE"
-case "$1" in
-  -l) if [ -f "$store" ]; then cat "$store"; else echo "no crontab for $(id -un)" >&2; exit 1; fi ;;
-  -) cat > "$store" ;;
-  *) echo "unexpected arguments: $*" >&2; exit 2 ;;
-esac
-"""
 
 
 @pytest.fixture
@@ -80,11 +70,7 @@ def test_unterminated_block_is_refused() -> None:
 def run_schedule(
     folder: Path, fake_bin: Path, store: Path, *args: str
 ) -> subprocess.CompletedProcess[str]:
-    environment = {
-        **os.environ,
-        "PATH": f"{fake_bin}{os.pathsep}{os.environ['PATH']}",
-        "FAKE_CRONTAB_FILE": str(store),
-    }
+    environment = fake_crontab_environment(fake_bin, store)
     return subprocess.run(
         [sys.executable, "-m", "dbguard", "schedule", *args],
         cwd=folder,
@@ -98,10 +84,7 @@ def run_schedule(
 def test_install_twice_keeps_one_block_and_the_users_own_lines(
     folder: Path, tmp_path: Path
 ) -> None:
-    fake_bin = tmp_path / "bin"
-    fake_bin.mkdir()
-    (fake_bin / "crontab").write_text(FAKE_CRONTAB)
-    (fake_bin / "crontab").chmod(0o755)
+    fake_bin = fake_crontab_bin(tmp_path)
     store = tmp_path / "crontab.txt"
     store.write_text("# my own job\n*/10 * * * * /usr/bin/true\n")
     for _ in range(2):
@@ -115,10 +98,7 @@ def test_install_twice_keeps_one_block_and_the_users_own_lines(
 
 
 def test_install_into_an_empty_crontab(folder: Path, tmp_path: Path) -> None:
-    fake_bin = tmp_path / "bin"
-    fake_bin.mkdir()
-    (fake_bin / "crontab").write_text(FAKE_CRONTAB)
-    (fake_bin / "crontab").chmod(0o755)
+    fake_bin = fake_crontab_bin(tmp_path)
     store = tmp_path / "crontab.txt"  # absent: `crontab -l` says "no crontab for …"
     result = run_schedule(folder, fake_bin, store, "--install")
     assert result.returncode == 0, result.stderr
@@ -126,10 +106,7 @@ def test_install_into_an_empty_crontab(folder: Path, tmp_path: Path) -> None:
 
 
 def test_print_only_does_not_touch_the_crontab(folder: Path, tmp_path: Path) -> None:
-    fake_bin = tmp_path / "bin"
-    fake_bin.mkdir()
-    (fake_bin / "crontab").write_text(FAKE_CRONTAB)
-    (fake_bin / "crontab").chmod(0o755)
+    fake_bin = fake_crontab_bin(tmp_path)
     store = tmp_path / "crontab.txt"
     result = run_schedule(folder, fake_bin, store)
     assert result.returncode == 0

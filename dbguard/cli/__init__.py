@@ -27,6 +27,7 @@ COMMANDS = {
     "demo": "dbguard.cli.demo:demo",
     "health": "dbguard.cli.health:health",
     "incident": "dbguard.cli.incident:incident",
+    "init": "dbguard.cli.init:init",
     "lint": "dbguard.cli.lint:lint",
     "replica": "dbguard.cli.replica:replica",
     "replicate": "dbguard.cli.replicate:replicate",

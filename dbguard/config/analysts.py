@@ -1,6 +1,6 @@
 """[analysts] in dbguard.toml: what `dbguard suggest` proposes, how freshness reads timestamps,
 and how volume anomalies are scored. Every key is optional; the defaults are documented in
-dbguard.toml and README."""
+dbguard.toml and docs/configuration.md."""
 
 from __future__ import annotations
 

@@ -69,8 +69,9 @@ def measure_rpo(context: Context, section: Section) -> None:
         "RPO runs: each on a new database and replica; the writer commits for "
         f"{RPO_WRITE_S:g} s before the kill. After a host crash nothing ships the last second "
         "of WAL: Litestream turns new WAL frames into an LTX file every `monitor-interval` and "
-        "uploads every `sync-interval` (dbguard sets both to `sync_interval`), so up to one "
-        "interval, plus the time to write the file, can be lost."
+        "uploads every `sync-interval` on a timer of its own (dbguard sets both to "
+        "`sync_interval`), so up to about two intervals, plus the time to write and upload the "
+        "file, can be lost; about one when the two timers run close together."
     )
 
 
