@@ -23,6 +23,7 @@ SCHEMA_READS = {
     "dbguard/postgres/readings.py": "user_tables: the PostgreSQL table list, the same filter",
     "dbguard/health/connection.py": "a probe that the file opens (COUNT(*) of sqlite_master)",
     "dbguard/config/sections.py": "the default latency query (a COUNT(*), not a list)",
+    "dbguard/init_template.py": "the same default latency query, in `dbguard init`'s dbguard.toml",
     "dbguard/history/store.py": "the history file's own schema",
     "backup/journals.py": "a probe that rolls back a hot journal",
     "backup/snapshot.py": "probes that start the read snapshot; the list is user_tables",
