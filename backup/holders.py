@@ -48,6 +48,11 @@ def processes_holding(db_path: Path, command: str | None = None) -> list[int] | 
     return sorted(holders)
 
 
+def process_name(pid: int) -> str:
+    """The command name of `pid` (/proc/PID/comm), or "a process"."""
+    return _command(PROC / str(pid)) or "a process"
+
+
 def _command(process: Path) -> str:
     try:
         return (process / "comm").read_text().strip()

@@ -2,7 +2,8 @@
 
 `db_….sqlite3.manifest.json` records sha256, size, created_at (UTC ISO 8601),
 source path, SQLite version, per-table row counts, duration and the dbguard
-version. It is written atomically and only after the backup verified: a
+version, and the source file's mode and owner (so a restore onto a lost disk can give the
+new file to the application's user again; manifests written before lack them). It is written atomically and only after the backup verified: a
 backup without a valid manifest is not a backup.
 """
 
@@ -42,11 +43,26 @@ class Manifest:
     row_counts: dict[str, int] = field(default_factory=dict)
     # Project archives: number of regular files in the tar.
     file_count: int = 0
+    # The `[checks] ignore_tables` globs the backup was taken with: its row counts leave those
+    # tables out, and verifying or restoring it counts the same tables. Older manifests: none
+    # (only the tables every dbguard ignores: SQLite's and Litestream's own).
+    ignore_tables: tuple[str, ...] = ()
+    # The source database file's permission bits and owner when it was backed up (None in
+    # older manifests, and for copies that are not backups of a file).
+    source_mode: int | None = None
+    source_uid: int | None = None
+    source_gid: int | None = None
     format: int = MANIFEST_FORMAT
+
+    @property
+    def records_ownership(self) -> bool:
+        return None not in (self.source_mode, self.source_uid, self.source_gid)
 
     def to_json(self) -> str:
         data = asdict(self)
         data["created_at"] = as_utc(self.created_at).isoformat()
+        if self.source_mode is not None:
+            data["source_mode"] = f"{self.source_mode:04o}"  # as `ls` and `chmod` write it
         return json.dumps(data, indent=2, sort_keys=True) + "\n"
 
 
@@ -115,6 +131,9 @@ def _parse(data: Any) -> Manifest:
     size = data["size"]
     if not isinstance(size, int) or isinstance(size, bool) or size < 0:
         raise ValueError("size must be a non-negative integer")
+    ignore_tables = data.get("ignore_tables", [])
+    if not isinstance(ignore_tables, list) or not all(isinstance(p, str) for p in ignore_tables):
+        raise ValueError("ignore_tables must be a list of globs")
     created_at = datetime.fromisoformat(data["created_at"])
     if created_at.tzinfo is None:
         raise ValueError("created_at must carry a time zone")
@@ -132,4 +151,28 @@ def _parse(data: Any) -> Manifest:
         page_size=int(data.get("page_size", 0)),
         row_counts=dict(counts),
         file_count=int(data.get("file_count", 0)),
+        ignore_tables=tuple(ignore_tables),
+        source_mode=_mode(data.get("source_mode")),
+        source_uid=_id(data.get("source_uid"), "source_uid"),
+        source_gid=_id(data.get("source_gid"), "source_gid"),
     )
+
+
+def _mode(value: Any) -> int | None:
+    """Permission bits written in octal ("0640"), or None."""
+    if value is None:
+        return None
+    if not isinstance(value, str) or not 3 <= len(value) <= 4:
+        raise ValueError('source_mode must be octal permission bits like "0640"')
+    mode = int(value, 8)
+    if mode > 0o7777:
+        raise ValueError('source_mode must be octal permission bits like "0640"')
+    return mode
+
+
+def _id(value: Any, name: str) -> int | None:
+    if value is None:
+        return None
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise ValueError(f"{name} must be a non-negative integer")
+    return value

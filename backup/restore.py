@@ -13,7 +13,9 @@
    refused and nothing changes.
 
 Never a rename or copy over a database that a process has open. Either route
-ends with integrity_check and row counts equal to the backup's manifest. A
+ends with integrity_check and row counts equal to the backup's manifest. The file an
+offline restore writes gets the mode and owner of the file it replaces; with no file to
+replace, those its backups' manifests recorded, else its folder's (backup.ownership). A
 database path that is a symlink is restored into the link's target (the link
 stays), and the safety copies sit beside the target.
 
@@ -34,10 +36,11 @@ from backup.catalog import existing_backup_folder, latest_verified_backup
 from backup.durable import remove_stale_temps
 from backup.entry import BackupEntry
 from backup.errors import RestoreMismatch, RestoreRefused
-from backup.holders import processes_holding
+from backup.holders import process_name, processes_holding
 from backup.journals import fold_hot_journal, has_hot_journal, set_aside_orphans
 from backup.manifest import Manifest
-from backup.naming import utc_now
+from backup.naming import manifest_path, utc_now
+from backup.ownership import Ownership, RecordedOwnership, decide, newest_recorded, of_file
 from backup.restore_routes import restore_offline, restore_online
 from backup.safety_copies import (
     make_safety_copy,
@@ -63,6 +66,8 @@ class RestoreResult:
     # What the restore found and did beyond the usual (a hot journal rolled back, …).
     notes: tuple[str, ...] = ()
     pruned_safety_copies: tuple[Path, ...] = ()
+    # The mode and owner the file written got (routes "new" and "offline"; online keeps the file).
+    ownership: Ownership | None = None
 
 
 def latest_to_restore(backup_dir: Path) -> BackupEntry:
@@ -86,6 +91,7 @@ def restore_backup(
     busy_timeout: float = 10.0,
     now: datetime | None = None,
     safety_copies_keep: int | None = None,
+    backup_dir: Path | None = None,
 ) -> RestoreResult:
     """Restore the database file `source` to `db_path` by one of the two routes.
 
@@ -93,8 +99,10 @@ def restore_backup(
     verified it and passes the `manifest` that describes it (row counts, journal
     mode): any verified source of a database can come in that way. Without
     `assume_yes`, `confirm(question)` must return True. With `safety_copies_keep`,
-    older safety copies are pruned after a successful restore. Raises
-    BackupError for bad input, RestoreRefused when the restore is refused or fails.
+    older safety copies are pruned after a successful restore. When `db_path` is missing,
+    the newest manifest in `backup_dir` that records the database file's mode and owner
+    gives them (backup.ownership). Raises BackupError for bad input, RestoreRefused when the
+    restore is refused or fails.
     """
     source = Path(source)
     if manifest is None:
@@ -118,10 +126,24 @@ def restore_backup(
     moment = now or utc_now()
     counts = dict(manifest.row_counts)
     if not db_path.exists():
+        _refuse_while_the_lost_file_is_held(db_path)
+        recorded = [
+            *newest_recorded(backup_dir),
+            RecordedOwnership(manifest_path(source).name, manifest),
+        ]
+        created = decide(db_path, db_path.parent.stat(), recorded)
         set_aside = safety_copy_path(db_path, moment)
         moved = set_aside_orphans(db_path, set_aside)
-        restore_offline(source, db_path, manifest)
-        return RestoreResult(db_path, source, "new", set_aside if moved else None, counts)
+        note = restore_offline(source, db_path, manifest, created)
+        return RestoreResult(
+            db_path,
+            source,
+            "new",
+            set_aside if moved else None,
+            counts,
+            notes=(note,) if note else (),
+            ownership=created,
+        )
     holders = processes_holding(db_path)
     notes: list[str] = []
     byte_copy = False
@@ -140,9 +162,12 @@ def restore_backup(
             )
     safety = make_safety_copy(db_path, moment, busy_timeout=busy_timeout, byte_copy=byte_copy)
     log.info("safety copy of %s at %s", db_path, safety)
+    ownership: Ownership | None = None
     try:
         if holders == []:
-            restore_offline(source, db_path, manifest)
+            ownership = of_file(db_path.stat(), "as the file it replaced")
+            note = restore_offline(source, db_path, manifest, ownership)
+            notes.extend([note] if note else [])
             route = "offline"
         else:
             restore_online(source, db_path, manifest, busy_timeout)
@@ -157,7 +182,22 @@ def restore_backup(
     pruned: tuple[Path, ...] = ()
     if safety_copies_keep is not None:
         pruned = tuple(prune_safety_copies(db_path, safety_copies_keep, protect=safety).deleted)
-    return RestoreResult(db_path, source, route, safety, counts, tuple(notes), pruned)
+    return RestoreResult(db_path, source, route, safety, counts, tuple(notes), pruned, ownership)
+
+
+def _refuse_while_the_lost_file_is_held(db_path: Path) -> None:
+    """A database deleted (or lost with its disk) while a process had it open is still held
+    by that process, which would go on using the lost file: the application, or Litestream
+    replicating it into the replica. Stop them first, start them after."""
+    holders = processes_holding(db_path)
+    if not holders:
+        return
+    named = ", ".join(f"{process_name(pid)} (pid {pid})" for pid in holders)
+    raise RestoreRefused(
+        f"{db_path} is gone, but {named} still has the lost file open; nothing changed",
+        "stop it first (the application; `dbguard replicate`: systemctl stop "
+        "dbguard-replicate), restore, then start it again",
+    )
 
 
 def _verified_manifest(backup_path: Path) -> Manifest:

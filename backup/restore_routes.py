@@ -9,27 +9,30 @@ import sqlite3
 import time
 from pathlib import Path
 
-from backup.durable import FILE_MODE, fsync_dir, fsync_file
+from backup.durable import fsync_dir, fsync_file
 from backup.errors import RestoreMismatch, RestoreRefused
 from backup.holders import database_files, processes_holding
 from backup.journals import checkpoint_wal, remove_companions
 from backup.manifest import Manifest
 from backup.naming import temp_path
+from backup.ownership import Ownership
+from backup.ownership import apply as apply_ownership
 from backup.verify import database_problems, open_immutable
 
 
-def restore_offline(source: Path, db_path: Path, manifest: Manifest) -> None:
-    """Verified temp copy first; only then drop the old -wal/-shm/-journal and rename the copy
-    into place."""
+def restore_offline(source: Path, db_path: Path, manifest: Manifest, ownership: Ownership) -> str:
+    """Verified temp copy first, with the `ownership` the database file must have; only then
+    drop the old -wal/-shm/-journal and rename the copy into place. Returns a note when the
+    owner could not be given (see backup.ownership.apply), else ""."""
     temp = temp_path(db_path)
     try:
         shutil.copyfile(source, temp)
-        _same_owner_and_mode(db_path, temp)
+        note = apply_ownership(temp, ownership)
         connection = sqlite3.connect(temp, isolation_level=None)
         try:
             if manifest.source_journal_mode.lower() == "wal":
                 connection.execute("PRAGMA journal_mode = WAL")
-            problems = database_problems(connection, manifest.row_counts)
+            problems = database_problems(connection, manifest.row_counts, manifest.ignore_tables)
         finally:
             connection.close()
         if problems:
@@ -53,17 +56,7 @@ def restore_offline(source: Path, db_path: Path, manifest: Manifest) -> None:
             with contextlib.suppress(FileNotFoundError):
                 leftover.unlink()
     _check_restored(db_path, manifest)
-
-
-def _same_owner_and_mode(original: Path, replacement: Path) -> None:
-    """The restored file keeps the database's mode and owner, so the app can still write it."""
-    if not original.exists():
-        os.chmod(replacement, FILE_MODE)
-        return
-    status = original.stat()
-    os.chmod(replacement, status.st_mode & 0o777)
-    with contextlib.suppress(PermissionError):
-        os.chown(replacement, status.st_uid, status.st_gid)
+    return note
 
 
 class _Busy(Exception):
@@ -103,7 +96,7 @@ def restore_online(source: Path, db_path: Path, manifest: Manifest, busy_timeout
 def _check_restored(db_path: Path, manifest: Manifest) -> None:
     connection = sqlite3.connect(db_path, timeout=10.0)
     try:
-        problems = database_problems(connection, manifest.row_counts)
+        problems = database_problems(connection, manifest.row_counts, manifest.ignore_tables)
     finally:
         connection.close()
     if problems:

@@ -24,8 +24,9 @@ import contextlib
 import logging
 import os
 import sqlite3
+import stat
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
@@ -77,8 +78,12 @@ def create_backup(
     now: datetime | None = None,
     progress: Progress | None = None,
     busy_timeout: float = 30.0,
+    ignore_tables: Sequence[str] = (),
 ) -> BackupEntry:
     """Back up `db_path` into `backup_dir`; return the published, verified backup.
+
+    `ignore_tables` are `[checks] ignore_tables` (as plain globs: backup/ does not read the
+    configuration): the manifest counts every table but those, and records them.
 
     Bad input (missing DB, unusable folder) raises DatabaseError/BackupError;
     a backup that fails or does not verify raises BackupFailed and publishes
@@ -94,10 +99,16 @@ def create_backup(
         started = time.monotonic()
         try:
             info = snapshot_database(
-                source, temp, progress=progress, busy_timeout=busy_timeout, now=now
+                source,
+                temp,
+                progress=progress,
+                busy_timeout=busy_timeout,
+                now=now,
+                ignore_tables=ignore_tables,
             )
             fsync_file(temp)
-            digest = _verify_and_hash(temp, info.row_counts)
+            digest = _verify_and_hash(temp, info.row_counts, ignore_tables)
+            owner = source.stat()  # for a restore that has no file left to copy them from
             manifest = Manifest(
                 kind=KIND_DATABASE,
                 file_name=final.name,
@@ -111,6 +122,10 @@ def create_backup(
                 source_journal_mode=info.journal_mode,
                 page_size=info.page_size,
                 row_counts=info.row_counts,
+                ignore_tables=tuple(ignore_tables),
+                source_mode=stat.S_IMODE(owner.st_mode),
+                source_uid=owner.st_uid,
+                source_gid=owner.st_gid,
             )
             publish_with_manifest(temp, final, manifest)
         except BaseException:
@@ -127,13 +142,15 @@ def snapshot_database(
     progress: Progress | None = None,
     busy_timeout: float = 30.0,
     now: datetime | None = None,
+    ignore_tables: Sequence[str] = (),
 ) -> SnapshotInfo:
-    """Copy `source` (live) into the new file `destination` (mode 0600) as one snapshot."""
+    """Copy `source` (live) into the new file `destination` (mode 0600) as one snapshot, and
+    count the rows of its tables but the ignored ones."""
     # Kept open until SQLite has closed the file: closing a descriptor of a file drops every
     # POSIX lock this process holds on it, SQLite's included.
     fd = os.open(destination, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
     try:
-        return _snapshot(source, destination, fd, progress, busy_timeout, now)
+        return _snapshot(source, destination, fd, progress, busy_timeout, now, ignore_tables)
     except OSError as error:
         raise BackupFailed(
             f"writing {destination} failed: {error.strerror or error}",
@@ -150,6 +167,7 @@ def _snapshot(
     progress: Progress | None,
     busy_timeout: float,
     now: datetime | None,
+    ignore_tables: Sequence[str],
 ) -> SnapshotInfo:
     try:
         src = _open_source(source, busy_timeout)
@@ -171,7 +189,7 @@ def _snapshot(
                 table: int(
                     src.execute(f"SELECT COUNT(*) FROM {quote_identifier(table)}").fetchone()[0]
                 )
-                for table in user_tables(src)
+                for table in user_tables(src, ignore_tables)
             }
             _copy(src, dest, total_pages, page_size, progress, sync=lambda: os.fdatasync(fd))
             src.rollback()
@@ -231,18 +249,18 @@ def _copy(
     src.backup(dest, pages=step, progress=after_step)
 
 
-def _verify_and_hash(temp: Path, expected: dict[str, int]) -> str:
+def _verify_and_hash(temp: Path, expected: dict[str, int], ignore: Sequence[str]) -> str:
     """Verify the copy and compute its sha256 side by side; both release the GIL."""
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="backup-sha256") as pool:
         digest = pool.submit(sha256_of, temp)
-        _verify_copy(temp, expected)
+        _verify_copy(temp, expected, ignore)
         return digest.result()
 
 
-def _verify_copy(temp: Path, expected: dict[str, int]) -> None:
+def _verify_copy(temp: Path, expected: dict[str, int], ignore: Sequence[str]) -> None:
     connection = open_immutable(temp)
     try:
-        problems = database_problems(connection, expected)
+        problems = database_problems(connection, expected, ignore)
     finally:
         connection.close()
     if problems:

@@ -11,13 +11,13 @@ and never creates -wal/-shm files beside them.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
 
 from backup.manifest import Manifest, read_manifest, sha256_of
-from dbguard.database import SQLITE_HEADER, is_ignored_table, row_counts
+from dbguard.database import SQLITE_HEADER, kept_counts, row_counts
 from dbguard.errors import BackupError
 
 
@@ -41,8 +41,12 @@ def open_immutable(path: Path) -> sqlite3.Connection:
     return sqlite3.connect(immutable_uri(path), uri=True)
 
 
-def database_problems(connection: sqlite3.Connection, expected: Mapping[str, int]) -> list[str]:
-    """integrity_check and row counts of an open database against `expected` counts."""
+def database_problems(
+    connection: sqlite3.Connection, expected: Mapping[str, int], ignore: Iterable[str]
+) -> list[str]:
+    """integrity_check and row counts of an open database against `expected` counts, both
+    without the `ignore`d tables (dbguard.database.is_ignored_table)."""
+    ignore = tuple(ignore)
     problems: list[str] = []
     try:
         rows = connection.execute("PRAGMA integrity_check").fetchall()
@@ -54,17 +58,19 @@ def database_problems(connection: sqlite3.Connection, expected: Mapping[str, int
                 f" … ({len(messages) - 3} more)" if len(messages) > 3 else ""
             )
             problems.append(f"integrity_check failed: {shown}")
-        counts = row_counts(connection)
+        counts = row_counts(connection, ignore=ignore)
     except sqlite3.DatabaseError as error:
         problems.append(f"SQLite cannot read it: {error}")
         return problems
-    problems.extend(count_problems(counts, expected))
+    problems.extend(count_problems(counts, expected, ignore))
     return problems
 
 
-def count_problems(counts: Mapping[str, int], expected: Mapping[str, int]) -> list[str]:
+def count_problems(
+    counts: Mapping[str, int], expected: Mapping[str, int], ignore: Iterable[str]
+) -> list[str]:
     # A manifest written before Litestream's tables were ignored may still list them.
-    expected = {table: count for table, count in expected.items() if not is_ignored_table(table)}
+    expected = kept_counts(expected, ignore)
     problems: list[str] = []
     for table in sorted(set(expected) | set(counts)):
         if table not in counts:
@@ -127,7 +133,8 @@ def verify_backup(path: Path) -> VerifyResult:
         connection = open_immutable(path)
         try:
             expected = manifest.row_counts if manifest is not None else {}
-            found = database_problems(connection, expected)
+            ignore = manifest.ignore_tables if manifest is not None else ()
+            found = database_problems(connection, expected, ignore)
         finally:
             connection.close()
         if manifest is None:

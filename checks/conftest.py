@@ -18,9 +18,10 @@ import pytest
 
 from dbguard.catalog import SqliteFile, live_source, open_catalog
 from dbguard.config import Config
+from dbguard.database import kept_counts
 from dbguard.errors import DbguardError
 from dbguard.findings import Finding, Severity
-from dbguard.quality.suites import SuiteFile, load_suites
+from dbguard.quality.suites import SuiteFile, checked_suites, load_suites
 from dbguard.quality.targets import (
     LatestBackup,
     RestoreDrill,
@@ -45,7 +46,8 @@ def settings_from_options(pytestconfig: pytest.Config) -> Config:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Load every suite strictly before any test runs: a malformed file stops the run, named."""
+    """Load every suite strictly before any test runs: a malformed file stops the run, named.
+    The suites of tables `[checks] ignore_tables` names are not run."""
     config.addinivalue_line(
         "markers",
         "engine(name, skip=None): a check of one engine only (sqlite or postgresql); on the "
@@ -53,7 +55,9 @@ def pytest_configure(config: pytest.Config) -> None:
     )
     try:
         settings = settings_from_options(config)
-        config.stash[SUITES_KEY] = load_suites(settings.checks.expectations_dir)
+        config.stash[SUITES_KEY] = checked_suites(
+            load_suites(settings.checks.expectations_dir), settings.checks.ignore_tables
+        )
     except DbguardError as error:
         raise pytest.UsageError(f"dbguard: {error.one_line()}") from None
 
@@ -182,7 +186,9 @@ def latest_backup(config: Config) -> LatestBackup:
         return LatestBackup(None, None, 0, error.one_line())
     if entry is None:
         return LatestBackup(None, None, 0, f"no verified backup in {config.backup.dir}")
-    counts = dict(entry.manifest.row_counts) if entry.manifest is not None else {}
+    # A backup taken before a table joined [checks] ignore_tables still counts it.
+    manifest_counts = entry.manifest.row_counts if entry.manifest is not None else {}
+    counts = kept_counts(manifest_counts, config.checks.ignore_tables)
     return LatestBackup(entry.path, entry.created_at, entry.size, "", counts, entry.manifest)
 
 

@@ -23,8 +23,8 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "freshness_suite" not in metafunc.fixturenames:
         return
     try:
-        directory = run.quality_config(metafunc.config).checks.expectations_dir
-        suites = suites_with(directory, FRESHNESS_KEY)
+        checks = run.quality_config(metafunc.config).checks
+        suites = suites_with(checks.expectations_dir, FRESHNESS_KEY, checks.ignore_tables)
     except DbguardError:  # the configuration check reports it
         suites = []
     params = [pytest.param(suite, id=suite.table) for suite in suites]

@@ -22,9 +22,8 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "schema_suite" not in metafunc.fixturenames:
         return
     try:
-        suites = suites_with(
-            run.quality_config(metafunc.config).checks.expectations_dir, SCHEMA_KEY
-        )
+        checks = run.quality_config(metafunc.config).checks
+        suites = suites_with(checks.expectations_dir, SCHEMA_KEY, checks.ignore_tables)
     except DbguardError:  # the configuration check reports it
         suites = []
     params = [pytest.param(suite, id=suite.table) for suite in suites]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import fnmatch
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from urllib.parse import quote
 
@@ -16,10 +16,11 @@ from dbguard.errors import DatabaseError, NotSQLiteError
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 
-# Tables no suite, baseline, count or alert is about: SQLite's own, and the two Litestream
-# adds to a database it replicates (`[checks] ignore_tables`; these are its defaults, used
-# wherever no configuration is at hand, e.g. backup manifests).
-DEFAULT_IGNORED_TABLES = ("sqlite_*", "_litestream_*")
+# Tables no suite, baseline, count or alert is ever about, whatever `[checks] ignore_tables`
+# says: SQLite's own, and the two Litestream adds to a database it replicates. The user's
+# `ignore_tables` globs come on top of these (and default to them).
+ALWAYS_IGNORED_TABLES = ("sqlite_*", "_litestream_*")
+DEFAULT_IGNORED_TABLES = ALWAYS_IGNORED_TABLES
 
 
 def quote_identifier(name: str) -> str:
@@ -74,24 +75,35 @@ def connect_read_only(
     return connection
 
 
-def is_ignored_table(name: str, ignore: Iterable[str] = DEFAULT_IGNORED_TABLES) -> bool:
-    """Does `name` match one of the `ignore` globs? SQLite table names ignore case, so does this;
-    SQLite's own `sqlite_` tables are always ignored."""
+def is_ignored_table(name: str, ignore: Iterable[str]) -> bool:
+    """The one table filter: does `name` match one of the `ignore` globs (`[checks]
+    ignore_tables`) or ALWAYS_IGNORED_TABLES? Every list of tables dbguard makes (suites,
+    baselines, counts, health, backup manifests, reconciliations, the replica) goes through
+    it, with the configured globs passed down. SQLite table names ignore case, so does this."""
     folded = name.lower()
-    return folded.startswith("sqlite_") or any(
-        fnmatch.fnmatchcase(folded, pattern.lower()) for pattern in ignore
+    return any(
+        fnmatch.fnmatchcase(folded, pattern.lower())
+        for pattern in (*ALWAYS_IGNORED_TABLES, *ignore)
     )
 
 
-def user_tables(
-    connection: sqlite3.Connection, ignore: Iterable[str] = DEFAULT_IGNORED_TABLES
-) -> list[str]:
-    """The database's tables, without those matching the `ignore` globs."""
+def kept_tables(names: Iterable[str], ignore: Iterable[str]) -> list[str]:
+    """`names` without the ignored ones (is_ignored_table), in their order."""
     patterns = tuple(ignore)
+    return [name for name in names if not is_ignored_table(name, patterns)]
+
+
+def kept_counts(counts: Mapping[str, int], ignore: Iterable[str]) -> dict[str, int]:
+    """Row counts (a manifest's, a past run's) without the ignored tables (is_ignored_table)."""
+    return {table: counts[table] for table in kept_tables(counts, ignore)}
+
+
+def user_tables(connection: sqlite3.Connection, ignore: Iterable[str]) -> list[str]:
+    """The database's tables, without the ignored ones (is_ignored_table)."""
     rows = connection.execute(
         "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"
     ).fetchall()
-    return [row[0] for row in rows if not is_ignored_table(row[0], patterns)]
+    return kept_tables((row[0] for row in rows), ignore)
 
 
 def table_columns(connection: sqlite3.Connection, table: str) -> list[str]:
@@ -103,9 +115,9 @@ def row_counts(
     connection: sqlite3.Connection,
     tables: list[str] | None = None,
     *,
-    ignore: Iterable[str] = DEFAULT_IGNORED_TABLES,
+    ignore: Iterable[str],
 ) -> dict[str, int]:
-    """Row count of each table (all tables but the `ignore`d ones by default), read in one
+    """Row count of each of `tables` (default: every table but the ignored ones), read in one
     transaction."""
     names = user_tables(connection, ignore) if tables is None else tables
     counts: dict[str, int] = {}

@@ -8,6 +8,7 @@ the worst severity into an exit code).
 from __future__ import annotations
 
 import enum
+import json
 from dataclasses import dataclass
 
 
@@ -48,7 +49,39 @@ PROPERTY_KEYS = (
     "target",
     "check",
     "plain_language",
+    "subjects",
 )
+
+
+@dataclass(frozen=True)
+class Subject:
+    """What a finding is about, so findings of one cause make one problem: a table under one
+    rule (`rows` for everything about its row count, else the expectation), at the severity
+    this finding gives that table. See dbguard.rules.problems."""
+
+    table: str
+    rule: str
+    severity: Severity
+
+
+def subjects_text(subjects: tuple[Subject, ...]) -> str:
+    """Subjects as JSON text, for pytest's user_properties and the run history."""
+    if not subjects:
+        return ""
+    return json.dumps([[s.table, s.rule, s.severity.value] for s in subjects], ensure_ascii=False)
+
+
+def subjects_from_text(text: str) -> tuple[Subject, ...]:
+    """The subjects `subjects_text` wrote; nothing for "" or text that is not theirs."""
+    if not text:
+        return ()
+    try:
+        return tuple(
+            Subject(str(table), str(rule), Severity(severity))
+            for table, rule, severity in json.loads(text)
+        )
+    except (ValueError, TypeError):
+        return ()
 
 
 @dataclass(frozen=True)
@@ -62,6 +95,8 @@ class Finding:
     target: str = ""  # "live", "backup", "restore-drill", "system", …
     # The rule and what was seen, as a sentence for the report (dbguard.quality.describe).
     plain_language: str = ""
+    # The tables and rules it is about, for grouping (empty: the check itself is the subject).
+    subjects: tuple[Subject, ...] = ()
 
     def message(self) -> str:
         lines = [
@@ -76,4 +111,7 @@ class Finding:
         return "\n".join(lines)
 
     def properties(self) -> list[tuple[str, str]]:
-        return [(key, str(getattr(self, key))) for key in PROPERTY_KEYS]
+        return [
+            (key, subjects_text(self.subjects) if key == "subjects" else str(getattr(self, key)))
+            for key in PROPERTY_KEYS
+        ]

@@ -1,5 +1,6 @@
 """What the alert and endpoint tests share: a real HTTP receiver on 127.0.0.1 for apprise's
-`json://` URLs, a port that refuses, a free port, and the CLI run as a real process.
+`json://` URLs, a port that refuses, a free port, the CLI run as a real process, and waiting
+for a server process to listen (and stopping it).
 
 `Receiver` answers 200 and keeps every JSON body; with `hang=True` it accepts the request
 and never answers until stopped (a hanging notifier). Used as a context manager it stops
@@ -10,10 +11,12 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
@@ -69,6 +72,33 @@ class Receiver:
         self.server.shutdown()
         self.server.server_close()
         self.thread.join(timeout=10)
+
+
+def wait_listening(process: subprocess.Popen[str], port: int, what: str) -> None:
+    """Until something listens on 127.0.0.1:`port` (60 s at most); an AssertionError when
+    `process` exits first or the time runs out (the process is then stopped)."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"{what} exited {process.returncode}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return
+        except OSError:
+            time.sleep(0.1)
+    stop(process)
+    raise AssertionError(f"{what} did not listen within 60 s")
+
+
+def stop(process: subprocess.Popen[str]) -> int:
+    """SIGTERM, and its exit code; SIGKILL (and TimeoutExpired) if it lingers 15 s."""
+    process.send_signal(signal.SIGTERM)
+    try:
+        return process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=15)
+        raise
 
 
 def refusing_url() -> str:

@@ -63,7 +63,7 @@ def seed_history(folder: Path) -> None:
     """Hourly check runs before the clean one, with today's counts: a steady history."""
     db = (folder / "db.sqlite3").resolve()
     with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as connection:
-        counts = row_counts(connection)
+        counts = row_counts(connection, ignore=())
     history = open_history(folder / "reports" / "history.sqlite3")
     for hours in range(2, 2 + SEEDED_RUNS):
         started = NOW - timedelta(hours=hours)

@@ -1,4 +1,5 @@
-"""The replication commands as a user runs them: bad input is one line and exit 2 (health: 3),
+"""The replication commands as a user runs them: bad input is one line and exit 2 (health and
+`replica status`, which exit with Nagios's codes: 3 UNKNOWN),
 `dbguard replicate` passes SIGTERM/SIGINT on and keeps Litestream's exit code, and `dbguard
 schedule` prints the systemd unit and the @reboot fallback."""
 
@@ -27,6 +28,7 @@ from replication_support import (
 
 from dbguard.check_run import PROJECT_ROOT
 from dbguard.config import load_config
+from dbguard.errors import NagiosCode
 from dbguard.schedule import render_block, render_systemd_unit
 
 
@@ -45,13 +47,13 @@ def database(tmp_path: Path) -> Path:
 
 def test_a_bad_replica_url_is_one_line(tmp_path: Path, database: Path) -> None:
     config = write_config(tmp_path, database, replica="ftp://backup.example.com/db")
-    for arguments in (
-        ("replicate",),
-        ("replica", "status"),
-        ("backup", "restore", "--from-replica", "--yes"),
+    for arguments, code in (
+        (("replicate",), 2),
+        (("replica", "status"), NagiosCode.UNKNOWN),
+        (("backup", "restore", "--from-replica", "--yes"), 2),
     ):
         result = dbguard(config, *arguments)
-        assert result.returncode == 2
+        assert result.returncode == code
         assert_one_line_error(result, "ftp://backup.example.com/db", "s3://")
     health = dbguard(config, "health", "--quick")
     assert health.returncode == 3 and health.stdout.startswith("DBGUARD UNKNOWN")
@@ -66,9 +68,9 @@ def test_missing_s3_credentials_are_one_line_naming_the_variables(
         for name, value in os.environ.items()
         if not name.startswith(("AWS_", "LITESTREAM_"))
     }
-    for arguments in (("replicate",), ("replica", "status")):
+    for arguments, code in ((("replicate",), 2), (("replica", "status"), NagiosCode.UNKNOWN)):
         result = dbguard(config, *arguments, environment=environment)
-        assert result.returncode == 2
+        assert result.returncode == code
         assert_one_line_error(
             result, "LITESTREAM_ACCESS_KEY_ID", "LITESTREAM_SECRET_ACCESS_KEY", "AWS_ACCESS_KEY_ID"
         )
@@ -102,6 +104,9 @@ def test_replication_not_configured_and_misused_flags_are_one_line(
 ) -> None:
     config = write_config(tmp_path, database, enabled=False)
     assert_one_line_error(dbguard(config, "replicate"), "replication is not configured")
+    status = dbguard(config, "replica", "status")
+    assert status.returncode == NagiosCode.UNKNOWN  # never 2, which a monitor reads as CRITICAL
+    assert_one_line_error(status, "replication is not configured")
     result = dbguard(config, "backup", "restore", "--latest", "--timestamp", "2026-01-01T00:00:00")
     assert result.returncode == 2
     assert_one_line_error(result, "--timestamp goes with --from-replica")

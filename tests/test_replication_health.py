@@ -1,6 +1,7 @@
 """Replication dies: `dbguard health --quick` is OK while Litestream replicates, warns once it is
 killed, and turns critical when the live database's unreplicated writes grow older than
-lag_critical_seconds. `dbguard replica status --json` reports the same. Real processes."""
+lag_critical_seconds. `dbguard replica status` reports the same, with health's exit codes.
+Real processes."""
 
 from __future__ import annotations
 
@@ -42,6 +43,15 @@ def health(config: Path) -> tuple[int, str]:
     return result.returncode, result.stdout.strip()
 
 
+def replica_status(config: Path) -> tuple[int, dict[str, object]]:
+    """`dbguard replica status --json`: its exit code and what it printed; the plain form
+    exits with the same code."""
+    result = dbguard(config, "replica", "status", "--json")
+    plain = dbguard(config, "replica", "status")
+    assert plain.returncode == result.returncode, (plain.stdout, result.stdout)
+    return result.returncode, json.loads(result.stdout)
+
+
 def test_health_warns_when_litestream_dies_and_is_critical_past_the_lag_limit(
     tmp_path: Path,
 ) -> None:
@@ -59,7 +69,8 @@ def test_health_warns_when_litestream_dies_and_is_critical_past_the_lag_limit(
         time.sleep(2 * SYNC_INTERVAL)
         code, line = health(config)
         assert code == NagiosCode.OK, line
-        status = json.loads(dbguard(config, "replica", "status", "--json").stdout)
+        code, status = replica_status(config)
+        assert code == NagiosCode.OK, status
         assert status["running"] is True and status["lag_seconds"] == 0.0
         assert status["pids"] == litestream_pids(db)
 
@@ -70,13 +81,16 @@ def test_health_warns_when_litestream_dies_and_is_critical_past_the_lag_limit(
         code, line = health(config)
         assert code == NagiosCode.WARNING, line
         assert "no Litestream process replicates the database" in line
+        code, status = replica_status(config)
+        assert code == NagiosCode.WARNING and status["severity"] == "warning", status
 
         commit_row(db)  # a write no one replicates
         time.sleep(LAG_CRITICAL + 0.5)
         code, line = health(config)
         assert code == NagiosCode.CRITICAL, line
         assert "replication::lag: lag" in line and str(replica) in line
-        status = json.loads(dbguard(config, "replica", "status", "--json").stdout)
+        code, status = replica_status(config)
+        assert code == NagiosCode.CRITICAL, status
         assert status["severity"] == "critical" and status["running"] is False
         assert status["lag_seconds"] > LAG_CRITICAL
 

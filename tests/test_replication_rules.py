@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from dbguard.config import ChecksConfig, ReplicationConfig
-from dbguard.findings import Finding, Severity
+from dbguard.findings import Finding, Severity, Subject
 from dbguard.rules.expectations import restored_copy_finding
 from dbguard.rules.replication import (
     ReplicaObservation,
@@ -137,6 +137,7 @@ class Result:
     severity: Severity
     observed: str
     schema_mismatch: str = ""
+    subjects: tuple[Subject, ...] = ()
 
 
 def test_the_suites_on_a_restored_replica_send_bad_data_and_suite_typos_different_ways() -> None:

@@ -7,12 +7,10 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import os
-import signal
 import socket
 import sqlite3
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
@@ -20,7 +18,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from alert_receiver import dbguard, free_port
+from alert_receiver import dbguard, free_port, stop, wait_listening
 from check_project import ROOT
 from prometheus_client.parser import text_string_to_metric_families
 
@@ -66,27 +64,11 @@ def start_server(folder: Path, db: Path, serve: str) -> Server:
         stderr=subprocess.PIPE,
         text=True,
     )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(f"serve exited {process.returncode}: {process.stderr.read()}")  # type: ignore[union-attr]
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return Server(f"http://127.0.0.1:{port}", folder, process)
-        except OSError:
-            time.sleep(0.1)
-    stop(process)
-    raise AssertionError("serve did not listen within 60 s")
-
-
-def stop(process: subprocess.Popen[str]) -> int:
-    process.send_signal(signal.SIGTERM)
     try:
-        return process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=15)
-        raise
+        wait_listening(process, port, "dbguard serve")
+    except AssertionError as error:
+        raise AssertionError(f"{error}: {process.stderr.read()}") from None  # type: ignore[union-attr]
+    return Server(f"http://127.0.0.1:{port}", folder, process)
 
 
 def record_check_run(folder: Path, db: Path) -> None:
@@ -211,6 +193,12 @@ def test_report_is_served_once_written_and_unknown_paths_are_json_404(server: Se
     for path in (f"{BASE}/nope", "/", "/tools/other"):
         response = httpx.get(f"{server.url}{path}", headers=AUTH, timeout=30)
         assert response.status_code == 404 and "no such page" in response.json()["error"]
+
+
+def test_the_mount_point_without_a_slash_lists_the_routes(server: Server) -> None:
+    response = httpx.get(f"{server.url}{BASE}", follow_redirects=True, timeout=30)
+    assert response.status_code == 200
+    assert response.json()["routes"]["metrics"]["path"] == f"{BASE}/performance/metrics"
 
 
 def test_token_is_required_except_where_configured(server: Server) -> None:

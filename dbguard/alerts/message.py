@@ -1,6 +1,10 @@
 """The text of an alert: status and what it was, the database, each problem with what to do
 about it, the report's path. Plain text (every service shows it); every secret masked.
 
+A problem is one cause (dbguard.rules.problems): a table's rule failing on live, backup and
+replica is one problem listing those targets, with its first, worst finding's expected and
+observed, each distinct action, and the checks behind it; the report has every finding.
+
 Notify types are apprise's names (info, success, warning, failure) so this module does not
 import apprise.
 """
@@ -15,11 +19,14 @@ from pathlib import Path
 from dbguard.findings import Finding, Severity
 from dbguard.redact import mask_secrets
 from dbguard.rules.alerting import AlertDecision, AlertKind
+from dbguard.rules.problems import Problem, group_problems
 
 # A message lists at most this many problems (the report has them all)
-MAX_FINDINGS = 20
-# and cuts each value at this many characters.
+MAX_PROBLEMS = 20
+# and cuts each value at this many characters,
 MAX_VALUE = 300
+# with at most this many distinct actions per problem.
+MAX_ACTIONS = 3
 
 NOTIFY_TYPES = {
     Severity.CRITICAL: "failure",
@@ -45,24 +52,27 @@ def _cut(text: str) -> str:
     return text if len(text) <= MAX_VALUE else text[: MAX_VALUE - 1] + "…"
 
 
-def _finding_lines(finding: Finding) -> list[str]:
-    where = f" ({finding.target})" if finding.target else ""
-    lines = [f"- {finding.severity.upper()} {finding.check}{where}"]
+def _problem_lines(problem: Problem) -> list[str]:
+    """One problem: its title and targets, then its lead finding (the first of the worst)."""
+    lead = problem.findings[0]
+    where = f" ({', '.join(problem.targets)})" if problem.targets else ""
+    title = problem.title if len(problem.findings) > 1 else lead.check
+    lines = [f"- {problem.severity.upper()} {title}{where}"]
     for label, value in (
-        ("expected", finding.expected),
-        ("observed", finding.observed),
-        ("details", finding.details),
-        ("action", finding.remediation),
+        ("expected", lead.expected),
+        ("observed", lead.observed),
+        ("details", lead.details),
     ):
         if value:
             lines.append(f"  {label}: {_cut(value)}")
+    lines += [f"  action: {_cut(action)}" for action in problem.actions[:MAX_ACTIONS]]
+    if len(problem.findings) > 1:
+        checks = "; ".join(
+            f"{check} ({', '.join(targets)})" if targets else check
+            for check, targets in problem.checks
+        )
+        lines.append(f"  {len(problem.findings)} findings: {_cut(checks)}")
     return lines
-
-
-def problems_of(findings: Sequence[Finding]) -> list[Finding]:
-    """The warnings and criticals, worst first, in the order found within a severity."""
-    shown = [f for f in findings if f.severity in (Severity.WARNING, Severity.CRITICAL)]
-    return sorted(shown, key=lambda finding: -finding.severity.rank)
 
 
 def build_message(
@@ -90,13 +100,13 @@ def build_message(
     if decision.state.since is not None and decision.kind is AlertKind.REPEAT:
         lines.append(f"Open since: {_local(decision.state.since)}")
     lines.append(f"Report: {report}" if report is not None else "Report: none written")
-    problems = problems_of(findings)
+    problems = group_problems(findings)
     if problems:
         lines += ["", f"{len(problems)} problem(s):"]
-        for finding in problems[:MAX_FINDINGS]:
-            lines += _finding_lines(finding)
-        if len(problems) > MAX_FINDINGS:
-            lines.append(f"… and {len(problems) - MAX_FINDINGS} more in the report")
+        for problem in problems[:MAX_PROBLEMS]:
+            lines += _problem_lines(problem)
+        if len(problems) > MAX_PROBLEMS:
+            lines.append(f"… and {len(problems) - MAX_PROBLEMS} more in the report")
     elif decision.kind is AlertKind.RECOVERY:
         lines += ["", "No warnings or criticals any more."]
     body = mask_secrets("\n".join(lines), secrets)

@@ -13,68 +13,18 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Protocol
 
 from dbguard.alerts.notify import AlertRun, notify
 from dbguard.config import Config
 from dbguard.errors import ConfigError, DbguardError
 from dbguard.findings import Finding, Severity
+from dbguard.rules.problems import CheckResultLike, check_findings
 
 BACKUP_CHECK = "backup create"
 BACKUP_REMEDIATION = (
     "fix what the error names (disk space, permissions, a damaged or locked database) and run"
     " `dbguard backup create` again; until then the newest good backup grows older"
 )
-
-
-class CheckResultLike(Protocol):
-    """What the alerts read of one check's result (dbguard.report.results.CheckResult)."""
-
-    findings: list[dict[str, str]]
-    message: str
-    outcome: str
-
-    @property
-    def name(self) -> str: ...
-
-    @property
-    def severity(self) -> Severity: ...
-
-    @property
-    def target(self) -> str: ...
-
-
-def check_findings(results: Iterable[CheckResultLike]) -> list[Finding]:
-    """The findings of a check run's results; a check that failed without one (an exception)
-    is a critical finding of its own, as in the report."""
-    findings: list[Finding] = []
-    for result in results:
-        severity = result.severity
-        shown = [f for f in result.findings if f.get("severity") == severity.value]
-        for item in shown:
-            findings.append(
-                Finding(
-                    item.get("check") or result.name,
-                    severity,
-                    item.get("expected", ""),
-                    item.get("observed", ""),
-                    item.get("remediation", ""),
-                    item.get("details", ""),
-                    item.get("target", ""),
-                )
-            )
-        if not shown and severity in (Severity.WARNING, Severity.CRITICAL):
-            findings.append(
-                Finding(
-                    result.name,
-                    severity,
-                    "the check runs to the end",
-                    result.message or result.outcome,
-                    "read this check's entry in the report",
-                    target=result.target,
-                )
-            )
-    return findings
 
 
 def notify_check(

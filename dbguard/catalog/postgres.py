@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Any
 
 from dbguard.catalog.base import Catalog, ColumnShape, ForeignKeyShape, QueryError
 from dbguard.config import DatabaseConfig
-from dbguard.database import DEFAULT_IGNORED_TABLES
 from dbguard.postgres.connection import classify, connect
 from dbguard.postgres.readings import row_counts, user_tables
 from dbguard.redact import mask_secrets
@@ -64,7 +63,7 @@ class PostgresCatalog(Catalog):
         self,
         database: DatabaseConfig,
         *,
-        ignore: Sequence[str] = DEFAULT_IGNORED_TABLES,
+        ignore: Sequence[str] = (),
         estimate_rows: bool = False,
     ) -> None:
         super().__init__(database.key, ignore)

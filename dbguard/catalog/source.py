@@ -12,7 +12,7 @@ from typing import ClassVar
 
 from dbguard.catalog.base import Catalog
 from dbguard.config import Config, DatabaseConfig
-from dbguard.database import DEFAULT_IGNORED_TABLES, read_only_uri, require_database
+from dbguard.database import read_only_uri, require_database
 
 
 def sqlite_read_only_url(path: Path, *, immutable: bool = False) -> str:
@@ -48,7 +48,7 @@ class SqliteFile:
     def sqlalchemy_url(self) -> str:
         return sqlite_read_only_url(self.path, immutable=self.immutable)
 
-    def open(self, ignore: Sequence[str] = DEFAULT_IGNORED_TABLES) -> Catalog:
+    def open(self, ignore: Sequence[str] = ()) -> Catalog:
         from dbguard.catalog.sqlite import SqliteCatalog
 
         return SqliteCatalog(self.path, immutable=self.immutable, ignore=ignore)
@@ -83,7 +83,7 @@ class PostgresDatabase:
 
         return sqlalchemy_url(self.database)
 
-    def open(self, ignore: Sequence[str] = DEFAULT_IGNORED_TABLES) -> Catalog:
+    def open(self, ignore: Sequence[str] = ()) -> Catalog:
         from dbguard.catalog.postgres import PostgresCatalog
 
         return PostgresCatalog(self.database, ignore=ignore, estimate_rows=self.estimate_rows)

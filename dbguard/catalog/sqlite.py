@@ -10,7 +10,6 @@ from typing import Any
 
 from dbguard.catalog.base import Catalog, ColumnShape, ForeignKeyShape, QueryError
 from dbguard.database import (
-    DEFAULT_IGNORED_TABLES,
     connect_read_only,
     quote_identifier,
     row_counts,
@@ -27,7 +26,7 @@ class SqliteCatalog(Catalog):
         path: Path,
         *,
         immutable: bool = False,
-        ignore: Sequence[str] = DEFAULT_IGNORED_TABLES,
+        ignore: Sequence[str] = (),
         timeout: float = 5.0,
     ) -> None:
         super().__init__(str(path), ignore)

@@ -71,6 +71,11 @@ def cli(context: click.Context, config_path: str | None, traceback: bool) -> Non
     context.obj["traceback"] = traceback
 
 
+# Commands that exit with Nagios's codes (0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN), so an error
+# is UNKNOWN (3) there, never 2 (which a monitor reads as CRITICAL). `health` also prints
+# Nagios's status line.
+NAGIOS_COMMANDS = ("health", "replica")
+
 # Options of the `dbguard` group itself, which people also try after the subcommand.
 GLOBAL_OPTIONS = {"--config": "--config FILE", "--traceback": "--traceback"}
 
@@ -95,14 +100,16 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _report_error(error: Exception, args: list[str]) -> int:
-    """The one place an error becomes a line on stderr and an exit code (for `health`, also
-    Nagios's UNKNOWN status line on stdout, where Nagios reads it)."""
+    """The one place an error becomes a line on stderr and an exit code: UNKNOWN (3) for the
+    NAGIOS_COMMANDS (for `health`, also Nagios's status line on stdout, where Nagios reads it)."""
     message, code = _describe(error, args)
     click.echo(f"dbguard: error: {' '.join(message.split())}", err=True)
-    if _command(args) == "health":
+    command = _command(args)
+    if command == "health":
         from dbguard.health.nagios import status_line
 
         click.echo(status_line(NagiosCode.UNKNOWN, message))
+    if command in NAGIOS_COMMANDS:
         return int(NagiosCode.UNKNOWN)
     return code
 

@@ -1,5 +1,9 @@
 """`dbguard replica status [--json]`: what the replica holds, how far it trails, whether
-Litestream runs. Reads the replica's files (or `litestream ltx` for S3); changes nothing."""
+Litestream runs. Reads the replica's files (or `litestream ltx` for S3); changes nothing.
+
+It exits with `dbguard health`'s Nagios codes, so a monitor can run it as it is: 0 OK,
+1 WARNING, 2 CRITICAL, 3 UNKNOWN (an error: bad configuration, no credentials, no
+Litestream; see `dbguard.cli.main`)."""
 
 from __future__ import annotations
 
@@ -8,7 +12,6 @@ import json
 import click
 
 from dbguard.cli.options import command_config, db_option
-from dbguard.errors import ExitCode
 
 
 @click.group(name="replica", invoke_without_command=True)
@@ -35,16 +38,20 @@ def _local(iso: str | None) -> str:
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @click.pass_context
 def status(context: click.Context, db: str | None, as_json: bool) -> int:
-    """Newest replicated transaction and its time, lag, size, reach, and Litestream's process."""
+    """Newest replicated transaction and its time, lag, size, reach, and Litestream's process.
+    Exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (as `dbguard health`)."""
+    from dbguard.health.nagios import nagios_code
     from dbguard.replication.status import replication_status
     from dbguard.rules.replication import replication_finding
 
     config = command_config(context, database__path=db)
     current = replication_status(config)
-    data = current.as_dict(replication_finding(current.observation(), config.replication))
+    finding = replication_finding(current.observation(), config.replication)
+    data = current.as_dict(finding)
+    code = int(nagios_code(finding.severity))
     if as_json:
         click.echo(json.dumps(data, indent=2))
-        return int(ExitCode.OK)
+        return code
     running = data["running"]
     rows = [
         ("replica", data["replica"]),
@@ -78,4 +85,4 @@ def status(context: click.Context, db: str | None, as_json: bool) -> int:
     width = max(len(name) for name, _ in rows)
     for name, value in rows:
         click.echo(f"{name + ':':<{width + 2}}{value}")
-    return int(ExitCode.OK)
+    return code

@@ -25,6 +25,11 @@ def serve(context: click.Context, host: str | None, port: int | None) -> int:
     server = prepare_server(config)
     token = "bearer token required" if config.serve.token else "no token"
     click.echo(f"serving {server.url} ({token}); stop with Ctrl-C", err=True)
+    if config.source is not None:
+        click.echo(
+            f"reading {config.source} again whenever it changes ([serve] host and port: restart)",
+            err=True,
+        )
     if not is_loopback(config.serve.host) and not config.serve.token:
         click.echo(
             "dbguard: warning: listening beyond this machine without a token: set [serve] token"

@@ -61,7 +61,7 @@ def load_demo(database: DatabaseConfig, *, source: Path | None = None) -> dict[s
 
 def _load(connection: psycopg.Connection, database: DatabaseConfig, source: Path) -> dict[str, int]:
     connection.execute(f"SET search_path TO {quote_identifier(database.schema)}")
-    existing = user_tables(connection, database.schema)
+    existing = user_tables(connection, database.schema, ignore=())
     if existing:
         raise DatabaseError(
             f"{database.key} already has tables ({', '.join(existing[:5])}) in schema "

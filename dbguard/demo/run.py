@@ -57,7 +57,7 @@ def run_demo(
     progress(f"building the demo database {config.database.path} (the plan's five tables)")
     database = build_demo_database(config.database.path)
     progress(f"backing it up into {config.backup.dir}")
-    backup = create_backup(database, config.backup.dir)
+    backup = create_backup(database, config.backup.dir, ignore_tables=config.checks.ignore_tables)
     progress("checking the live database and the backup (Great Expectations takes a few seconds)")
     run = run_checks(config)
     return DemoResult(

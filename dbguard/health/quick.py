@@ -126,6 +126,7 @@ def _record(history: History, config: Config, started: datetime, report: HealthR
             finding.severity.value,
             "failed" if finding.severity is Severity.CRITICAL else "passed",
             target=finding.target,
+            subjects=finding.subjects,
         )
         for finding in report.findings
     ]

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from dbguard.config import Config
+from dbguard.database import is_ignored_table, kept_counts
 from dbguard.findings import Finding
 from dbguard.health.nagios import PerfValue
 from dbguard.history import History
@@ -30,13 +31,16 @@ class Reference:
 def references(
     config: Config, previous_counts: dict[str, int], previous_against: str
 ) -> dict[str, Reference]:
-    """Each table's reference: the suite's bands, else bands around `previous_counts`."""
+    """Each table's reference: the suite's bands, else bands around `previous_counts`; none for
+    the tables `[checks] ignore_tables` names (a suite or a past run may still list them)."""
+    ignore = config.checks.ignore_tables
     found = {
         table: Reference(bands, BASELINE)
         for table, bands in suite_bands(config.checks.expectations_dir).items()
+        if not is_ignored_table(table, ignore)
     }
     thresholds = DriftThresholds.from_config(config.checks)
-    for table, count in previous_counts.items():
+    for table, count in kept_counts(previous_counts, ignore).items():
         if table not in found:
             found[table] = Reference(row_count_bands(count, thresholds), previous_against)
     return found

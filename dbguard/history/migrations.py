@@ -76,8 +76,20 @@ def _incidents(connection: sqlite3.Connection) -> None:
         connection.execute(statement)
 
 
+def _outcome_subjects(connection: sqlite3.Connection) -> None:
+    """3: the tables and rules each outcome's findings are about, as JSON
+    [[table, rule, severity], …] (dbguard.findings.Subject), for dbguard.rules.problems."""
+    columns = {row[1] for row in connection.execute("PRAGMA table_info(outcomes)")}
+    if "subjects" not in columns:
+        connection.execute("ALTER TABLE outcomes ADD COLUMN subjects TEXT NOT NULL DEFAULT ''")
+
+
 # Version N is reached by STEPS[N - 1]. Append new steps; never change a released one.
-STEPS: tuple[Callable[[sqlite3.Connection], None], ...] = (_outcome_durations, _incidents)
+STEPS: tuple[Callable[[sqlite3.Connection], None], ...] = (
+    _outcome_durations,
+    _incidents,
+    _outcome_subjects,
+)
 CURRENT_VERSION = len(STEPS)
 
 

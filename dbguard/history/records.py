@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from dbguard.findings import Subject
+
 # Kinds of runs. A restore is recorded so that change-over-time compares the next check with
 # what was restored, not with the damaged run before it. A restore or a repair made during
 # an incident is also one of its actions (dbguard.history.incident_records).
@@ -20,6 +22,8 @@ class Outcome:
     nodeid: str = ""
     target: str = ""
     duration_seconds: float = 0.0
+    # The tables and rules its findings are about (dbguard.rules.problems groups by them).
+    subjects: tuple[Subject, ...] = ()
 
 
 @dataclass(frozen=True)

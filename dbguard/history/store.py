@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from dbguard.findings import subjects_from_text, subjects_text
 from dbguard.history.migrations import migrate
 from dbguard.history.records import (
     CHECK,
@@ -132,7 +133,7 @@ class History:
                 )
                 connection.executemany(
                     "INSERT INTO outcomes (run_id, name, nodeid, target, severity, outcome,"
-                    " duration_seconds) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    " duration_seconds, subjects) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                     [
                         (
                             run_id,
@@ -142,6 +143,7 @@ class History:
                             item.severity,
                             item.outcome,
                             item.duration_seconds,
+                            subjects_text(item.subjects),
                         )
                         for item in record.outcomes
                     ],
@@ -199,13 +201,24 @@ class History:
                     f"SELECT run_id, name, value FROM metrics WHERE run_id IN ({marks})", ids
                 ):
                     metrics[run_id][name] = value
-                for run_id, name, nodeid, target, severity, outcome, seconds in connection.execute(
-                    "SELECT run_id, name, nodeid, target, severity, outcome, duration_seconds"
+                for (
+                    run_id,
+                    name,
+                    nodeid,
+                    target,
+                    severity,
+                    outcome,
+                    seconds,
+                    about,
+                ) in connection.execute(
+                    "SELECT run_id, name, nodeid, target, severity, outcome,"
+                    " duration_seconds, subjects"
                     f" FROM outcomes WHERE run_id IN ({marks}) ORDER BY rowid",
                     ids,
                 ):
+                    subjects = subjects_from_text(about)
                     outcomes[run_id].append(
-                        Outcome(name, severity, outcome, nodeid, target, seconds)
+                        Outcome(name, severity, outcome, nodeid, target, seconds, subjects)
                     )
             connection.rollback()
         return [

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from fnmatch import fnmatchcase
 from typing import TYPE_CHECKING
+
+from dbguard.database import kept_tables
 
 if TYPE_CHECKING:
     import psycopg
@@ -17,15 +18,14 @@ def quote_identifier(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def user_tables(
-    connection: psycopg.Connection, schema: str, ignore: Sequence[str] = ()
-) -> list[str]:
+def user_tables(connection: psycopg.Connection, schema: str, ignore: Sequence[str]) -> list[str]:
+    """The schema's tables, without the ignored ones (dbguard.database.is_ignored_table)."""
     rows = connection.execute(
         "SELECT table_name FROM information_schema.tables"
         " WHERE table_schema = %s AND table_type = 'BASE TABLE' ORDER BY table_name",
         (schema,),
     ).fetchall()
-    return [row[0] for row in rows if not any(fnmatchcase(row[0], glob) for glob in ignore)]
+    return kept_tables((row[0] for row in rows), ignore)
 
 
 def row_counts(

@@ -18,6 +18,7 @@ from typing import Any
 
 from dbguard.catalog import open_catalog
 from dbguard.config import Config
+from dbguard.database import is_ignored_table
 from dbguard.errors import DbguardError, SuiteError
 from dbguard.quality.schema_snapshot import with_snapshot
 from dbguard.quality.suite_files import new_suite_path, write_suite
@@ -75,6 +76,12 @@ def capture_baselines(
                 )
         existing_tables = catalog.tables()
         chosen = list(tables) if tables else existing_tables
+        ignored = [t for t in chosen if is_ignored_table(t, config.checks.ignore_tables)]
+        if ignored:
+            raise SuiteError(
+                f"table {ignored[0]!r} is in [checks] ignore_tables: it gets no baseline",
+                "take it out of ignore_tables in dbguard.toml to check it",
+            )
         missing = [table for table in chosen if table not in existing_tables]
         if missing:
             raise SuiteError(

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from dbguard.catalog import Catalog, open_catalog
 from dbguard.config import Config
+from dbguard.database import is_ignored_table
 from dbguard.quality.freshness import freshness_problems
 from dbguard.quality.queries import batch_sql
 from dbguard.quality.schema_snapshot import schema_problems
@@ -48,6 +49,16 @@ def lint_suites(config: Config) -> list[Problem]:
                     )
                 )
             seen[suite.table] = path
+            if is_ignored_table(suite.table, config.checks.ignore_tables):
+                problems.append(
+                    Problem(
+                        path,
+                        "",
+                        f"table {suite.table!r} is in [checks] ignore_tables: this suite is not run",
+                        "delete the file, or take the table out of ignore_tables",
+                    )
+                )
+                continue
             problems.extend(_database_problems(suite, tables, catalog))
             problems.extend(schema_problems(suite, catalog))
             problems.extend(freshness_problems(suite, tables.get(suite.table)))

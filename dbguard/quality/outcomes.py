@@ -12,12 +12,12 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from dbguard.findings import Finding, Severity
+from dbguard.findings import Finding, Severity, Subject
 from dbguard.quality.describe import describe_expectation, describe_outcome, value_text
 from dbguard.quality.row_examples import EXAMPLES, TableShape
 from dbguard.quality.suites import Expectation, SuiteFile
 from dbguard.rules.expectations import expectation_severity
-from dbguard.rules.rows import ROW_COUNT_REMEDIATION
+from dbguard.rules.rows import ROW_COUNT_REMEDIATION, ROW_COUNT_RULE
 
 RULE_REMEDIATION = (
     "correct the rows named in details at their source; if they arrived by mistake, "
@@ -40,6 +40,8 @@ QUOTE_IN_COLUMN_REMEDIATION = (
     'whose query quotes it ("a""b" for a"b)'
 )
 GX_CONDITION_ERROR = "unable to parse condition: col("
+# Expectations about a table's row count: grouped with every other row-count finding.
+ROW_COUNT_TYPES = "expect_table_row_count_"
 # SQLite's own words when a query names what the database lacks, then PostgreSQL's.
 NO_SUCH = re.compile(r"no such (column|table): ([^\s)\]]+)")
 DOES_NOT_EXIST = re.compile(r'(column|relation) "([^"]+)" does not exist')
@@ -64,6 +66,15 @@ class ExpectationOutcome:
     def check(self) -> str:
         return f"{self.suite}::{self.label}"
 
+    @property
+    def subjects(self) -> tuple[Subject, ...]:
+        """The table and rule of a result that is a problem (dbguard.rules.problems): `row count`
+        for the row-count expectations (both bands), else the expectation's own label."""
+        if self.severity not in (Severity.WARNING, Severity.CRITICAL):
+            return ()
+        rule = ROW_COUNT_RULE if self.label.startswith(ROW_COUNT_TYPES) else self.label
+        return (Subject(self.table, rule, self.severity),)
+
     def finding(self, target: str) -> Finding:
         return Finding(
             check=self.check,
@@ -74,6 +85,7 @@ class ExpectationOutcome:
             details=self.details,
             target=target,
             plain_language=self.plain_language,
+            subjects=self.subjects,
         )
 
 

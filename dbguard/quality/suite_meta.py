@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from dbguard.quality.suites import SuiteFile, suite_paths
+from dbguard.quality.suites import SuiteFile, checked_suites, suite_paths
 
 log = logging.getLogger(__name__)
 
@@ -20,9 +21,10 @@ def dbguard_meta(document: dict[str, Any]) -> dict[str, Any]:
     return found if isinstance(found, dict) else {}
 
 
-def suites_with(expectations_dir: Path, key: str) -> list[SuiteFile]:
-    """Every suite whose `meta.dbguard` holds `key`, in file order. Unreadable files are
-    skipped here: the run loads every suite strictly before any check starts."""
+def suites_with(expectations_dir: Path, key: str, ignore: Sequence[str]) -> list[SuiteFile]:
+    """Every suite whose `meta.dbguard` holds `key`, in file order, but those of tables
+    `ignore` (`[checks] ignore_tables`) names. Unreadable files are skipped here: the run
+    loads every suite strictly before any check starts."""
     found = []
     for path in suite_paths(Path(expectations_dir)):
         try:
@@ -33,4 +35,4 @@ def suites_with(expectations_dir: Path, key: str) -> list[SuiteFile]:
         named = isinstance(document, dict) and isinstance(document.get("name"), str)
         if named and key in dbguard_meta(document):
             found.append(SuiteFile(path=path, data=document))
-    return found
+    return checked_suites(found, ignore)

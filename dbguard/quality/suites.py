@@ -8,10 +8,12 @@ all of them for `dbguard lint`. Writing files lives in `suite_files`.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from dbguard.database import is_ignored_table
 from dbguard.errors import ConfigError, SuiteError
 from dbguard.quality.suite_entries import (
     ENTRY_MARKER,
@@ -37,6 +39,7 @@ __all__ = [
     "Expectation",
     "Problem",
     "SuiteFile",
+    "checked_suites",
     "dump_suite",
     "load_suite_file",
     "load_suites",
@@ -141,6 +144,11 @@ def require_expectations_dir(expectations_dir: Path) -> None:
             "set [checks] expectations_dir in dbguard.toml, or run 'dbguard baseline'"
             " to write a suite per table",
         )
+
+
+def checked_suites(suites: list[SuiteFile], ignore: Sequence[str]) -> list[SuiteFile]:
+    """The suites a check runs: all but those of tables `[checks] ignore_tables` names."""
+    return [suite for suite in suites if not is_ignored_table(suite.table, ignore)]
 
 
 def load_suites(expectations_dir: Path) -> list[SuiteFile]:

@@ -17,7 +17,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from dbguard.config import Config
-from dbguard.database import connect_read_only, is_ignored_table, row_counts
+from dbguard.database import connect_read_only, row_counts
 from dbguard.errors import DbguardError
 from dbguard.replication.restore import COPY_NAME, RestoredCopy, restore_copy
 from dbguard.replication.status import live_written_at
@@ -33,8 +33,8 @@ class ReplicaDrill:
     seconds: float = 0.0
     skipped: str = ""  # why no restore was attempted
     error: str = ""  # why the restore failed (names the replica)
-    # Both sets of counts leave out the tables [checks] ignore_tables or the backup manifests
-    # (their defaults) ignore, so the same tables are compared.
+    # Both sets of counts leave out the tables [checks] ignore_tables names (the restore of the
+    # replica counted with them too), so the same tables are compared.
     replica_counts: dict[str, int] = field(default_factory=dict)
     live_counts: dict[str, int] | None = None  # None: the live database could not be counted
     live_error: str = ""
@@ -57,10 +57,9 @@ def drill_replica(config: Config, folder: Path) -> ReplicaDrill:
     before = live_written_at(db_path)
     try:
         with closing(connect_read_only(db_path)) as connection:
-            counted = row_counts(connection, ignore=config.checks.ignore_tables)
-        counts: dict[str, int] | None = {
-            table: count for table, count in counted.items() if not is_ignored_table(table)
-        }
+            counts: dict[str, int] | None = row_counts(
+                connection, ignore=config.checks.ignore_tables
+            )
         live_error = ""
     except (DbguardError, sqlite3.Error) as error:
         counts, live_error = None, str(error)
@@ -75,15 +74,10 @@ def drill_replica(config: Config, folder: Path) -> ReplicaDrill:
     lag = 0.0
     if after is not None and arrived is not None and after > arrived:
         lag = (after - arrived).total_seconds()
-    replica_counts = {
-        table: count
-        for table, count in copy.row_counts.items()
-        if not is_ignored_table(table, config.checks.ignore_tables)
-    }
     return ReplicaDrill(
         copy,
         seconds,
-        replica_counts=replica_counts,
+        replica_counts=copy.row_counts,
         live_counts=counts,
         live_error=live_error,
         live_quiet=quiet,

@@ -19,7 +19,7 @@ import sqlite3
 import subprocess
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -91,7 +91,7 @@ def restore_copy(
             "check that [replication] litestream is Litestream 0.5",
         ) from None
     os.chmod(output, FILE_MODE)
-    counts, page_size = _self_contained_and_checked(output, location)
+    counts, page_size = _self_contained_and_checked(output, location, config.checks.ignore_tables)
     state = read_replica_state(location, litestream if location.kind == "s3" else None, environment)
     return RestoredCopy(
         path=output,
@@ -121,17 +121,17 @@ def _restore_failed(
 
 
 def _self_contained_and_checked(
-    path: Path, location: ReplicaLocation
+    path: Path, location: ReplicaLocation, ignore: Sequence[str]
 ) -> tuple[dict[str, int], int]:
     """Turn the restored WAL-mode file into a rollback-journal one (no -wal beside it, readable
-    immutable), then integrity_check it and count its rows."""
+    immutable), then integrity_check it and count its rows (all tables but the ignored)."""
     try:
         connection = sqlite3.connect(path, isolation_level=None)
         try:
             connection.execute("PRAGMA journal_mode = DELETE")
             page_size = int(connection.execute("PRAGMA page_size").fetchone()[0])
-            counts = row_counts(connection)
-            problems = database_problems(connection, counts)
+            counts = row_counts(connection, ignore=ignore)
+            problems = database_problems(connection, counts, ignore)
         finally:
             connection.close()
     except sqlite3.DatabaseError as error:
@@ -177,15 +177,17 @@ def restore_from_replica(
         result = restore_backup(
             copy.path,
             db_path,
-            manifest=_manifest(copy),  # the copy was checked just now: not read again
+            # The copy was checked just now: not read again.
+            manifest=_manifest(copy, config.checks.ignore_tables),
             assume_yes=True,
             busy_timeout=busy_timeout,
             safety_copies_keep=config.backup.safety_copies_keep,
+            backup_dir=config.backup.dir,  # its manifests say the database file's owner
         )
     return ReplicaRestoreResult(copy, result)
 
 
-def _manifest(copy: RestoredCopy) -> Manifest:
+def _manifest(copy: RestoredCopy, ignore: Sequence[str]) -> Manifest:
     """The copy described like a backup: restore_backup checks the restored database against
     its row counts and puts WAL mode back."""
     return Manifest(
@@ -201,6 +203,7 @@ def _manifest(copy: RestoredCopy) -> Manifest:
         source_journal_mode="wal",  # Litestream replicates WAL databases only
         page_size=copy.page_size,
         row_counts=copy.row_counts,
+        ignore_tables=tuple(ignore),
     )
 
 

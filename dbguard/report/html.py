@@ -16,6 +16,7 @@ from html import escape
 from dbguard.findings import Severity
 from dbguard.report.charts import Chart
 from dbguard.report.results import CheckResult, category, count_sentence, status_word
+from dbguard.rules.problems import Problem, check_findings, group_problems
 
 STATUS_COLOURS = {"OK": "#1e7d32", "WARNING": "#b26a00", "CRITICAL": "#b71c1c"}
 SEVERITY_COLOURS = {
@@ -47,6 +48,7 @@ STYLE = """
 .dbguard-notes li{color:#b26a00}
 .dbguard-problems li{margin:.3em 0}
 .dbguard-todo{color:#333}
+.dbguard-checks{color:#777;font-size:.9em}
 .dbguard-plain{color:#222}
 .dbguard-raw summary{cursor:pointer;color:#777}
 td.col-observed{min-width:24em}
@@ -103,9 +105,9 @@ def summary_html(
     """The block at the top of the report: overall status, the problems with what to do,
     what was checked, the count of checks, charts."""
     word = status_word(status)
-    problems = [r for r in results if category(r) in ("critical", "warning")]
-    problems.sort(key=lambda r: CATEGORY_RANK[category(r)])
-    problem_items = "".join(_problem_item(result) for result in problems[:PROBLEMS_SHOWN])
+    # One cause, one problem (dbguard.rules.problems); the table below has every finding.
+    problems = group_problems(check_findings(results))
+    problem_items = "".join(_problem_item(problem) for problem in problems[:PROBLEMS_SHOWN])
     if len(problems) > PROBLEMS_SHOWN:
         problem_items += f"<li>… and {len(problems) - PROBLEMS_SHOWN} more in the table below</li>"
     notes_html = "".join(f"<li>{escape(note)}</li>" for note in notes)
@@ -139,17 +141,28 @@ def summary_html(
     )
 
 
-def _problem_item(result: CheckResult) -> str:
-    name = category(result)
-    shown = _shown(result)
-    said = "; ".join(_said(finding) for finding in shown) or result.message or result.outcome
-    todo = "; ".join(dict.fromkeys(f["remediation"] for f in shown if f.get("remediation")))
-    target = f" [{escape(result.target)}]" if result.target else ""
+def _problem_item(problem: Problem) -> str:
+    """A problem: its title and targets, what its lead finding saw, what to do, and (for a
+    problem of several findings) the checks behind it."""
+    lead = problem.findings[0]
+    title = problem.title if len(problem.findings) > 1 else lead.check
+    said = lead.plain_language or lead.observed
+    todo = "; ".join(problem.actions)
+    target = f" [{escape(', '.join(problem.targets))}]" if problem.targets else ""
+    checks = "; ".join(
+        f"{check} [{', '.join(targets)}]" if targets else check for check, targets in problem.checks
+    )
     return (
-        f"<li>{_label(name)} {escape(result.name)}{target}: {escape(cut(said))}"
+        f"<li>{_label(problem.severity.value)} {escape(title)}{target}: {escape(cut(said))}"
         + (
             f'<br/><span class="dbguard-todo">What to do: {escape(cut(todo))}</span>'
             if todo
+            else ""
+        )
+        + (
+            f'<br/><span class="dbguard-checks">{len(problem.findings)} findings:'
+            f" {escape(cut(checks))}</span>"
+            if len(problem.findings) > 1
             else ""
         )
         + "</li>"
@@ -160,10 +173,6 @@ def _shown(result: CheckResult) -> list[dict[str, str]]:
     """The findings at the result's own severity (the ones that decide its row)."""
     severity = result.severity.value
     return [f for f in result.findings if f.get("severity") == severity] or result.findings
-
-
-def _said(finding: dict[str, str]) -> str:
-    return finding.get("plain_language") or finding.get("observed", "")
 
 
 def row_cells(result: CheckResult | None) -> list[str]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from dbguard.findings import PROPERTY_KEYS, Severity
+from dbguard.findings import PROPERTY_KEYS, Severity, Subject, subjects_from_text
 
 
 @dataclass
@@ -36,6 +36,19 @@ class CheckResult:
     def target(self) -> str:
         targets = sorted({f.get("target", "") for f in self.findings} - {""})
         return ", ".join(targets)
+
+    @property
+    def subjects(self) -> tuple[Subject, ...]:
+        """What the findings that decide its severity are about (dbguard.rules.problems)."""
+        severity = self.severity.value
+        return tuple(
+            dict.fromkeys(
+                subject
+                for finding in self.findings
+                if finding.get("severity") == severity
+                for subject in subjects_from_text(finding.get("subjects", ""))
+            )
+        )
 
     @property
     def severity(self) -> Severity:

@@ -228,6 +228,7 @@ def finish(session: pytest.Session, exit_status: int) -> None:
                 nodeid=result.nodeid,
                 target=result.target,
                 duration_seconds=result.duration,
+                subjects=result.subjects,
             )
             for result in state.results.values()
         ],

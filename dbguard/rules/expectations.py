@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
-from dbguard.findings import Finding, Severity
+from dbguard.findings import Finding, Severity, Subject
 
 
 def expectation_severity(*, success: bool, errored: bool, configured: str) -> Severity:
@@ -37,6 +37,9 @@ class SuiteResult(Protocol):
 
     @property
     def schema_mismatch(self) -> str: ...
+
+    @property
+    def subjects(self) -> tuple[Subject, ...]: ...
 
 
 def restored_copy_finding(
@@ -70,6 +73,8 @@ def restored_copy_finding(
         ),
         remediation=_restored_copy_remediation(failed, bad_data, source),
         target=target,
+        # What failed on the copy, so it joins those problems (dbguard.rules.problems).
+        subjects=tuple(dict.fromkeys(s for result in failed for s in result.subjects)),
     )
 
 

@@ -18,6 +18,7 @@ from dbguard.rules.rows import (
     classify_row_count,
     describe_bands,
     row_count_bands,
+    row_count_subjects,
 )
 
 LAG_CHECK = "replication::lag"
@@ -127,27 +128,27 @@ def replica_counts_finding(
             f"moved on for {lag:.1f} s"
         )
     thresholds = DriftThresholds.from_config(checks)
-    severities: list[Severity] = []
+    severities: dict[str, Severity] = {}
     notes: list[str] = []
     for table in sorted(set(replica_counts) | set(live_counts)):
         in_replica, in_live = replica_counts.get(table), live_counts.get(table)
         if in_live is None:
-            severities.append(Severity.CRITICAL)
+            severities[table] = Severity.CRITICAL
             notes.append(f"{table}: in the replica ({in_replica} rows), missing from the live DB")
         elif in_replica is None:
-            severities.append(Severity.CRITICAL if live_quiet else Severity.WARNING)
+            severities[table] = Severity.CRITICAL if live_quiet else Severity.WARNING
             notes.append(f"{table}: in the live DB ({in_live} rows), missing from the replica")
         elif in_replica != in_live:
             bands = row_count_bands(in_replica, thresholds)
             severity = Severity.CRITICAL if live_quiet else classify_row_count(in_live, bands)
-            severities.append(severity)
+            severities[table] = severity
             allowed = "equal" if live_quiet else describe_bands(bands)
             notes.append(
                 f"{table}: replica {in_replica}, live {in_live}, allowed {allowed} ({severity})"
             )
         else:
-            severities.append(Severity.OK)
-    worst = Severity.worst(severities)
+            severities[table] = Severity.OK
+    worst = Severity.worst(list(severities.values()))
     return Finding(
         COUNTS_CHECK,
         worst,
@@ -158,4 +159,5 @@ def replica_counts_finding(
         else f"the replica {replica} does not hold what the live database holds: take a "
         "backup now (`dbguard backup create`), then restart replication into a new replica",
         target="replica",
+        subjects=row_count_subjects(severities),
     )

@@ -20,8 +20,12 @@ from dataclasses import dataclass, fields
 from fractions import Fraction
 
 from dbguard.config import ChecksConfig
-from dbguard.findings import Finding, Severity
+from dbguard.findings import Finding, Severity, Subject
 
+# The rule of every finding about a table's row count, whatever the reference (the baseline,
+# the previous run, a backup's or the replica's counts) or the method (volume anomalies):
+# one cause, one problem (dbguard.rules.problems).
+ROW_COUNT_RULE = "row count"
 ROW_COUNT_REMEDIATION = (
     "audit recent writes (数据审计); if rows were lost, restore from the latest verified backup "
     "(`dbguard backup restore --latest`); if the change is intended, run `dbguard baseline`"
@@ -119,6 +123,15 @@ def change_percent(reference: int, observed: int) -> float | None:
     return (observed - reference) / reference * 100.0
 
 
+def row_count_subjects(severities: dict[str, Severity]) -> tuple[Subject, ...]:
+    """The subjects of a finding about these tables' row counts: each table not OK."""
+    return tuple(
+        Subject(table, ROW_COUNT_RULE, severity)
+        for table, severity in severities.items()
+        if severity in (Severity.WARNING, Severity.CRITICAL)
+    )
+
+
 def describe_bands(bands: RowCountBands) -> str:
     """`216–264 rows (critical outside 180–300)`: the whole-row bands actually applied."""
     return f"{bands.warning} rows (critical outside {bands.critical})"
@@ -151,6 +164,7 @@ def row_count_finding(
         observed=observed_text,
         remediation="" if severity is Severity.OK else ROW_COUNT_REMEDIATION,
         target=target,
+        subjects=row_count_subjects({table: severity}),
     )
 
 
@@ -161,18 +175,18 @@ def reconcile_finding(
     default: DriftThresholds,
 ) -> Finding:
     """Live counts within the drift bands around the latest backup's counts."""
-    severities: list[Severity] = []
+    severities: dict[str, Severity] = {}
     notes: list[str] = []
     for table in sorted(set(live_counts) | set(backup_counts)):
         backup_count = backup_counts.get(table)
         live_count = live_counts.get(table)
         if backup_count is None:
-            severities.append(Severity.WARNING)
+            severities[table] = Severity.WARNING
             notes.append(f"{table}: new in the live DB ({live_count} rows), not in the backup")
             continue
         bands = row_count_bands(backup_count, thresholds.get(table, default))
         severity = classify_row_count(live_count, bands)
-        severities.append(severity)
+        severities[table] = severity
         if live_count is None:
             notes.append(f"{table}: in the backup ({backup_count} rows), missing from the live DB")
         elif severity is not Severity.OK:
@@ -182,7 +196,7 @@ def reconcile_finding(
             )
     return Finding(
         check="backup::row_counts_reconcile",
-        severity=Severity.worst(severities),
+        severity=Severity.worst(list(severities.values())),
         expected=(
             f"live row counts within ±{default.warning_percent:g} % of the latest backup's "
             f"(critical beyond ±{default.critical_percent:g} %)"
@@ -190,6 +204,7 @@ def reconcile_finding(
         observed="; ".join(notes) if notes else f"all {len(severities)} tables reconcile",
         remediation=ROW_COUNT_REMEDIATION,
         target="backup",
+        subjects=row_count_subjects(severities),
     )
 
 

@@ -22,6 +22,7 @@ from datetime import datetime, timedelta
 
 from dbguard.config.analysts import VolumeConfig
 from dbguard.findings import Finding, Severity
+from dbguard.rules.rows import row_count_subjects
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
@@ -168,6 +169,7 @@ def volume_finding(
             f"{table} has {current.rows:,} rows, {word} for {scope}"
             f" (expected {score.low:,.0f}–{score.high:,.0f})"
         ),
+        subjects=row_count_subjects({table: severity}),
     )
 
 

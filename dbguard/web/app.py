@@ -1,5 +1,10 @@
 """The monitor app: routes, bearer token, per-request timeout, cached results, JSON errors.
 
+The app follows its dbguard.toml (dbguard.config.reloading): each request costs one `stat`
+of the file; when it changed, it is read again and the routes answer from the new
+configuration with fresh caches (token, thresholds, paths, alerts). A file that no longer
+parses keeps the last good configuration, and `/status/overview` says why under `config`.
+
 Every route calls what a command calls — `/health/quick` is `dbguard health --quick`
 (`run_health(config, quick=True, record=False)`), `/health/database` is `dbguard health`'s
 database part (with quick_check) — through a Snapshot reused for `[serve] cache_seconds`.
@@ -27,6 +32,7 @@ from starlette.responses import FileResponse, Response
 from starlette.routing import Route
 
 from dbguard.config import Config
+from dbguard.config.reloading import ConfigState, ReloadingConfig
 from dbguard.errors import DbguardError
 from dbguard.health.report import HealthReport
 from dbguard.redact import mask_secrets
@@ -39,12 +45,15 @@ from dbguard.web.views import (
     error_json,
     health_json,
     http_status,
+    index_json,
     overview_json,
 )
 
 log = logging.getLogger(__name__)
 
 Handler = Callable[[Request], Awaitable[Response]]
+# The mount point itself: an index of the routes.
+INDEX = "/"
 ROUTES = {
     "health_quick": "/health/quick",
     "health_database": "/health/database",
@@ -59,6 +68,12 @@ def json_response(data: Any, status_code: int, secrets: list[str] | None = None)
     return Response(text, status_code, media_type="application/json")
 
 
+def route_links(request: Request) -> dict[str, str]:
+    """Each route's path as this request reaches it (under the mount point, if mounted)."""
+    base = request.scope.get("root_path", "")
+    return {name: f"{base}{path}" for name, path in ROUTES.items()}
+
+
 async def not_found(request: Request, error: Exception) -> Response:
     """Unknown paths (and wrong methods) answer JSON, like every other route."""
     if isinstance(error, HTTPException) and error.status_code != 404:
@@ -70,8 +85,9 @@ async def not_found(request: Request, error: Exception) -> Response:
 class Monitor:
     """The routes of one configuration, with their caches."""
 
-    def __init__(self, config: Config) -> None:
+    def __init__(self, config: Config, config_state: Callable[[], ConfigState]) -> None:
         self.config = config
+        self.config_state = config_state
         self.secrets = [secret for secret in config.secrets() if secret]
         serve = config.serve
         self.quick: Snapshot[HealthReport] = Snapshot(self._health(quick=True), serve.cache_seconds)
@@ -140,10 +156,18 @@ class Monitor:
 
     async def overview(self, request: Request) -> Response:
         seen, age = await self.observations.get()
-        base = request.scope.get("root_path", "")
-        links = {name: f"{base}{path}" for name, path in ROUTES.items()}
         database = mask_secrets(self.config.database.key, self.secrets)
-        return self.json(overview_json(seen, database, links, age))
+        body = overview_json(seen, database, route_links(request), age)
+        return self.json({**body, "config": self.config_state().as_dict()})
+
+    async def index(self, request: Request) -> Response:
+        """The mount point itself (`/tools/monitor`, which the app it is mounted in redirects
+        to `/tools/monitor/`): the routes, and which of them want the token. No data."""
+        serve = self.config.serve
+        public = {"health_quick"} if serve.public_health_quick else set()
+        return self.json(
+            index_json(route_links(request), token_required=bool(serve.token), public=public)
+        )
 
     async def report(self, request: Request) -> Response:
         latest = Path(self.config.reports.dir) / "latest.html"
@@ -159,18 +183,47 @@ def _authorized(request: Request, token: str) -> bool:
     )
 
 
-def create_app(config: Config) -> Starlette:
-    monitor = Monitor(config)
-    public_quick = config.serve.public_health_quick
-    handlers: dict[str, tuple[Handler, bool]] = {
-        "health_quick": (monitor.health_quick, public_quick),
-        "health_database": (monitor.health_database, False),
-        "metrics": (monitor.metrics, False),
-        "overview": (monitor.overview, False),
-        "report": (monitor.report, False),
-    }
-    routes = [
-        Route(ROUTES[name], monitor.guarded(handler, public=public), name=name)
-        for name, (handler, public) in handlers.items()
-    ]
+class Monitors:
+    """The Monitor of the configuration in force: a new one, with fresh caches, once
+    dbguard.toml has changed (with `reload`); always the same one without."""
+
+    def __init__(self, config: Config, *, reload: bool) -> None:
+        self.config = ReloadingConfig(config)
+        self.reload = reload and self.config.follows_a_file
+        self.monitor = Monitor(config, lambda: self.config.state)
+
+    async def current(self) -> Monitor:
+        if self.reload and self.config.changed():  # one stat per request
+            config = await anyio.to_thread.run_sync(self.config.current)  # parsing: off the loop
+            if config is not self.monitor.config:
+                self.monitor = Monitor(config, lambda: self.config.state)
+        return self.monitor
+
+
+def _is_public(name: str, config: Config) -> bool:
+    """The index shows no data; /health/quick is public with [serve] public_health_quick."""
+    return name == "index" or (name == "health_quick" and config.serve.public_health_quick)
+
+
+def create_app(config: Config, *, reload: bool = True) -> Starlette:
+    """The routes of `config`. With `reload` (and a config read from a file), they follow the
+    file: a changed dbguard.toml applies from the next request on. `reload=False` keeps
+    `config` as given (e.g. one built with overrides)."""
+    monitors = Monitors(config, reload=reload)
+    if monitors.reload:
+        log.info("monitor: configuration %s, read again when it changes", config.source)
+    else:
+        log.info("monitor: configuration %s, fixed until restart", config.source or "defaults")
+
+    def endpoint(name: str) -> Handler:
+        async def answer(request: Request) -> Response:
+            monitor = await monitors.current()
+            handler: Handler = getattr(monitor, name)  # each route's method bears its name
+            public = _is_public(name, monitor.config)
+            return await monitor.guarded(handler, public=public)(request)
+
+        return answer
+
+    paths = {**ROUTES, "index": INDEX}
+    routes = [Route(path, endpoint(name), name=name) for name, path in paths.items()]
     return Starlette(routes=routes, exception_handlers={404: not_found, 405: not_found})

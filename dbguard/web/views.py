@@ -8,7 +8,9 @@ from typing import Any
 
 from dbguard.findings import Finding, Severity
 from dbguard.health.report import HealthReport
+from dbguard.history import Outcome
 from dbguard.metrics import CONNECT_MS, DB_BYTES, WAL_BYTES
+from dbguard.rules.problems import group_problems, problems_json
 from dbguard.web.observations import Observations
 
 UNKNOWN = "unknown"
@@ -75,10 +77,31 @@ def error_json(message: str) -> dict[str, str]:
     return {"status": UNKNOWN, "error": message}
 
 
+def index_json(links: dict[str, str], *, token_required: bool, public: set[str]) -> dict[str, Any]:
+    """The mount point: what is served where, and whether a route wants the bearer token."""
+    return {
+        "service": "dbguard monitor",
+        "routes": {
+            name: {"path": path, "token": token_required and name not in public}
+            for name, path in links.items()
+        },
+    }
+
+
+def _finding_of(outcome: Outcome) -> Finding:
+    """What the history keeps of a check's finding, as a Finding to group."""
+    try:
+        severity = Severity(outcome.severity)
+    except ValueError:
+        severity = Severity.CRITICAL  # as the report counts an unknown severity
+    return Finding(outcome.name, severity, "", "", target=outcome.target, subjects=outcome.subjects)
+
+
 def overview_json(
     seen: Observations, database: str, links: dict[str, str], age_seconds: float
 ) -> dict[str, Any]:
-    """`/status/overview`: the last check (status, findings), the latest backups, links."""
+    """`/status/overview`: the last check (status, its problems — one per cause, see
+    dbguard.rules.problems — and every finding), the latest backups, links."""
     run = seen.last_check
     last_check: dict[str, Any] | None = None
     if run is not None:
@@ -88,6 +111,7 @@ def overview_json(
             "duration_seconds": round(run.duration_seconds, 3),
             "exit_code": run.exit_code,
             "counts": run.counts,
+            "problems": problems_json(group_problems(map(_finding_of, run.outcomes))),
             "findings": [
                 {
                     "check": outcome.name,

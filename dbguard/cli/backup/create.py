@@ -36,7 +36,12 @@ def create(
     database = sqlite_database(config, "backup create")
     policy = retention_policy(config) if prune_after else None  # bad config fails before work
     with backup_alerts(config), _progress(database) as progress:
-        entry = create_backup(database, config.backup.dir, progress=progress)
+        entry = create_backup(
+            database,
+            config.backup.dir,
+            progress=progress,
+            ignore_tables=config.checks.ignore_tables,
+        )
     click.echo(str(entry.path))
     if entry.manifest is not None:
         click.echo(f"backed up {entry.manifest.source}", err=True)

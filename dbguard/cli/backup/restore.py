@@ -90,6 +90,11 @@ def restore(
         if refused.exit_code == ExitCode.FAILED:  # refused or failed, not bad input
             _record_refusal(config, wanted, refused, started_at)
         raise
+    if result.ownership is not None:
+        done = "created" if result.route == "new" else "wrote"
+        click.echo(
+            f"{done} {result.db_path} with {result.ownership.describe()}, {result.ownership.origin}"
+        )
     if result.safety_copy is not None:
         click.echo(f"safety copy of the previous database: {result.safety_copy}")
     for note in result.notes:
@@ -118,6 +123,7 @@ def _restore(
         confirm=_confirm_on_terminal,
         busy_timeout=timeout,
         safety_copies_keep=config.backup.safety_copies_keep,
+        backup_dir=config.backup.dir,
     )
 
 
