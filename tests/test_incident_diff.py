@@ -119,17 +119,17 @@ def test_a_table_without_key_is_matched_by_rowid(tmp_path: Path) -> None:
 
 
 def test_rowids_reused_after_vacuum_are_refused(tmp_path: Path) -> None:
-    keyless(tmp_path / "point.sqlite3", ["a", "b", "c", "d"])
-    keyless(tmp_path / "live.sqlite3", ["a", "b", "c", "d"])
-    with contextlib.closing(
-        sqlite3.connect(tmp_path / "live.sqlite3", isolation_level=None)
-    ) as live:
+    live_db = tmp_path / "live.sqlite3"
+    keyless(live_db, ["a", "b", "c", "d"])
+    write_project(tmp_path, live_db)
+    assert dbguard("backup", "create", cwd=tmp_path).returncode == 0
+    (point,) = (tmp_path / "backups").glob("db_*.sqlite3")
+    with contextlib.closing(sqlite3.connect(live_db, isolation_level=None)) as live:
         live.execute("DELETE FROM readings WHERE sensor = 'b'")
         live.execute("VACUUM")  # renumbers c and d to rowids 2 and 3
     with pytest.raises(DiffError, match="rowids were reused"):
-        diff_databases(tmp_path / "point.sqlite3", tmp_path / "live.sqlite3", ())
-    write_project(tmp_path, tmp_path / "live.sqlite3")
-    refused = dbguard("incident", "diff", "--from", "point.sqlite3", cwd=tmp_path)
+        diff_databases(point, live_db, ())
+    refused = dbguard("incident", "diff", "--from", point.name, cwd=tmp_path)
     assert refused.returncode == 2
     assert refused.stderr.count("\n") == 1 and "rowids were reused" in refused.stderr
 
@@ -147,16 +147,20 @@ def test_ignored_tables_are_left_out(tmp_path: Path, demo_db: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--from", "nowhere.sqlite3"], "recovery point nowhere.sqlite3 does not exist"),
-        (["--from", "point.sqlite3", "--out", "point.sqlite3"], "exists already"),
-        (["--db", "postgresql://u@127.0.0.1:1/x", "--from", "point.sqlite3"], "PostgreSQL"),
+        (["--from", "db_20200101_000000.sqlite3"], "no such backup"),
+        (["--from", "2001-01-01T00:00:00Z"], "no recovery point at or before"),
+        ([], "needs a recovery point"),
+        (["--from", "BACKUP", "--out", "dbguard.toml"], "exists already"),
+        (["--db", "postgresql://u@127.0.0.1:1/x", "--from", "BACKUP"], "PostgreSQL"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(
     tmp_path: Path, demo_db: Path, args: list[str], message: str
 ) -> None:
     write_project(tmp_path, demo_db)
-    (tmp_path / "point.sqlite3").write_bytes(demo_db.read_bytes())
+    assert dbguard("backup", "create", cwd=tmp_path).returncode == 0
+    (point,) = (tmp_path / "backups").glob("db_*.sqlite3")
+    args = [point.name if arg == "BACKUP" else arg for arg in args]
     result = dbguard("incident", "diff", *args, cwd=tmp_path)
     assert result.returncode == 2, result.stdout
     assert result.stderr.count("\n") == 1 and message in result.stderr, result.stderr

@@ -1,9 +1,6 @@
-"""The recovery point a command compares with or repairs from, as a plain SQLite file.
-
-`--from` names a SQLite file: a backup (its path, or its name in the backup folder), or any
-copy of the database. Recovery points by time or replica TXID, and the default (the last
-good point `incident find` reports), come from dbguard.incident's points once they exist.
-"""
+"""The recovery point a command compares with or repairs from, as a plain SQLite file in a
+scratch folder: `--from` resolved by dbguard.incident.points (a backup, a replica TXID, a
+time) and brought back there (materialize). Live is never touched."""
 
 from __future__ import annotations
 
@@ -11,10 +8,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from dbguard.database import require_database
-from dbguard.errors import DbguardError
+from dbguard.errors import ConfigError
 
 if TYPE_CHECKING:
     from dbguard.config import Config
@@ -22,36 +18,24 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class PointFile:
-    path: Path  # a SQLite file nothing writes while the command runs
+    path: Path  # a SQLite file of the point's data, nothing else writes it
     label: str  # how the point is named to the user
-    point: dict[str, str]  # the point as records keep it: {"time", "backup"} or {"time", "txid"}
+    point: dict[str, Any]  # as records keep it: {"time", "backup"} or {"time", "txid"}
 
 
 @contextmanager
 def point_file(config: Config, text: str | None, command: str) -> Iterator[PointFile]:
     """The point `text` names, as a file readable for the `with` block."""
+    from dbguard.incident.points import materialize, require_sqlite, resolve_point
+    from dbguard.scratch import scratch_folder
+
+    require_sqlite(config)
     if not text:
-        raise DbguardError(
+        raise ConfigError(
             f"'dbguard {command}' needs a recovery point",
-            "pass --from with a backup file (see 'dbguard backup list')",
+            "pass --from with a backup, a TXID or a time ('dbguard incident find' names the"
+            " last good point)",
         )
-    path = _backup_path(config, text)
-    require_database(path)
-    from datetime import UTC, datetime
-
-    moment = datetime.fromtimestamp(path.stat().st_mtime, UTC).isoformat(timespec="seconds")
-    yield PointFile(path, f"backup {path}", {"time": moment, "backup": str(path)})
-
-
-def _backup_path(config: Config, text: str) -> Path:
-    given = Path(text).expanduser()
-    if given.is_file():
-        return given.resolve()
-    in_folder = config.backup.dir / text
-    if in_folder.is_file():
-        return in_folder.resolve()
-    raise DbguardError(
-        f"recovery point {text} does not exist",
-        "pass --from with a backup file or its name in the backup folder"
-        " (see 'dbguard backup list')",
-    )
+    point = resolve_point(config, text)
+    with scratch_folder("incident-point") as folder:
+        yield PointFile(materialize(config, point, folder), point.describe(), point.to_json())

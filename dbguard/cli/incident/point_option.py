@@ -9,5 +9,5 @@ from_option = click.option(
     "point",
     default=None,
     metavar="POINT",
-    help="The recovery point: a backup file or its name in the backup folder.",
+    help="The recovery point: a backup (path or name), a replica TXID (0x1a2) or an ISO time.",
 )
