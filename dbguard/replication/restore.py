@@ -65,10 +65,11 @@ def rfc3339(moment: datetime) -> str:
 
 
 def restore_copy(
-    config: Config, output: Path, *, timestamp: datetime | None = None
+    config: Config, output: Path, *, timestamp: datetime | None = None, txid: int | None = None
 ) -> RestoredCopy:
-    """Restore the replica's newest state (or its state at `timestamp`) into the new file
-    `output` and check it; a ReplicationError naming the replica when that fails."""
+    """Restore the replica's newest state (or its state at `timestamp`, or at transaction
+    `txid`) into the new file `output` and check it; a ReplicationError naming the replica
+    when that fails."""
     require_enabled(config)
     location = replica_location(config)
     environment = litestream_environment(location, os.environ)
@@ -76,6 +77,8 @@ def restore_copy(
     command = [str(litestream), "restore", "-json", "-o", str(output)]
     if timestamp is not None:
         command += ["-timestamp", rfc3339(timestamp)]
+    if txid is not None:
+        command += ["-txid", format_txid(txid)]
     command.append(location.url())
     started = time.perf_counter()
     completed = subprocess.run(
