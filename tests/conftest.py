@@ -4,11 +4,29 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from postgres_cluster import PostgresCluster, unavailable_reason
+from spark_support import MASTER
+from spark_support import unavailable_reason as spark_unavailable_reason
 
 from dbguard.demo.database import build_demo_database
+
+if TYPE_CHECKING:
+    from pyspark.sql import SparkSession
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Under `--dist loadgroup` (make test), a test outside any xdist group joins its file's
+    group: files spread over the workers whole, as with `--dist loadfile`, while the Spark
+    tests (`xdist_group("spark")`, in several files) share one worker and one JVM."""
+    if config.getoption("dist", "no") != "loadgroup":
+        return
+    for item in items:
+        if item.get_closest_marker("xdist_group") is None:
+            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::", 1)[0]))
 
 
 @pytest.fixture(scope="session")
@@ -59,3 +77,21 @@ def postgres_demo_template(postgres_cluster: PostgresCluster) -> str:
     name = "demo_template"
     load_demo(DatabaseConfig(url=postgres_cluster.create_database(name)))
     return name
+
+
+@pytest.fixture(scope="session")
+def spark() -> Iterator[SparkSession]:
+    """The one SparkSession (local[1]) of the Spark tests, built by dbguard with its own
+    settings, stopped when the run ends. Every Spark test is in xdist group "spark", so one
+    worker, one JVM."""
+    reason = spark_unavailable_reason()
+    if reason is not None:
+        pytest.skip(reason)
+    from dbguard.config.spark import SparkConfig
+    from dbguard.spark.session import spark_session
+
+    session = spark_session(SparkConfig(master=MASTER))
+    try:
+        yield session
+    finally:
+        session.stop()
