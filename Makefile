@@ -46,10 +46,10 @@ format: $(INSTALLED)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-# loadgroup: the Spark tests share one xdist group (one JVM); tests/conftest.py puts every other
-# test in its own file's group, so those spread a file per worker as --dist loadfile would.
+# loadfile: a test file per worker; tests/conftest.py's scheduler keeps the tests/test_spark_*.py
+# files together on one worker (one JVM).
 test: lint docs $(SPARK_INSTALLED)
-	$(BIN)/pytest tests -n auto --dist loadgroup
+	$(BIN)/pytest tests -n auto --dist loadfile
 
 bench: $(INSTALLED)
 	$(BIN)/python -m bench

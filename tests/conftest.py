@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from postgres_cluster import PostgresCluster, unavailable_reason
-from spark_support import MASTER
+from spark_support import MASTER, SPARK_GROUP
 from spark_support import unavailable_reason as spark_unavailable_reason
+from xdist.scheduler import LoadFileScheduling
 
 from dbguard.demo.database import build_demo_database
 
@@ -17,16 +18,21 @@ if TYPE_CHECKING:
     from pyspark.sql import SparkSession
 
 
-@pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Under `--dist loadgroup` (make test), a test outside any xdist group joins its file's
-    group: files spread over the workers whole, as with `--dist loadfile`, while the Spark
-    tests (`xdist_group("spark")`, in several files) share one worker and one JVM."""
-    if config.getoption("dist", "no") != "loadgroup":
-        return
-    for item in items:
-        if item.get_closest_marker("xdist_group") is None:
-            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::", 1)[0]))
+class SparkFilesTogether(LoadFileScheduling):
+    """`--dist loadfile`, except that every tests/test_spark_*.py file is one unit of work:
+    the Spark tests share one worker, so one JVM and one session start. (Their
+    `xdist_group("spark")` mark says the same to `--dist loadgroup`, which pytest 9.2 broke:
+    pytest-xdist issue 1386.)"""
+
+    def _split_scope(self, nodeid: str) -> str:
+        path = super()._split_scope(nodeid)
+        return SPARK_GROUP if Path(path).name.startswith("test_spark_") else path
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    if config.getvalue("dist") == "loadfile":
+        return SparkFilesTogether(config, log)
+    return None
 
 
 @pytest.fixture(scope="session")

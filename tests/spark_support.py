@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from pyspark.sql import SparkSession
 
 MASTER = "local[1]"
+SPARK_GROUP = "spark"  # the xdist group of every Spark test: one worker, one JVM
 
 
 def unavailable_reason() -> str | None:

@@ -17,6 +17,8 @@ from spark_support import spark_tables, write_spark_config
 from dbguard.config import load_config
 from dbguard.errors import ConfigError
 
+pytestmark = pytest.mark.xdist_group("spark")
+
 TABLES = ("pue_data", "pue_comment")
 KEYS = {table: ("id",) for table in TABLES}
 
