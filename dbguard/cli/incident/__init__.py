@@ -12,6 +12,7 @@ import click
 
 from dbguard.cli.incident.diff import diff
 from dbguard.cli.incident.listing import list_command
+from dbguard.cli.incident.repair import repair
 from dbguard.cli.incident.report import report
 
 
@@ -23,5 +24,5 @@ def incident(context: click.Context) -> None:
         click.echo(context.get_help())
 
 
-for command in (diff, list_command, report):
+for command in (diff, list_command, repair, report):
     incident.add_command(command)
