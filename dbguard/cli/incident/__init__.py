@@ -2,13 +2,15 @@
 dbguard.incident.
 
 An incident opens when a check run turns CRITICAL and closes when a check run is OK again;
-`list` shows them, `report` writes one's post-mortem (Markdown and offline HTML).
+`list` shows them, `report` writes one's post-mortem (Markdown and offline HTML); `find`
+bisects the recovery points for when the damage began.
 """
 
 from __future__ import annotations
 
 import click
 
+from dbguard.cli.incident.find import find
 from dbguard.cli.incident.listing import list_command
 from dbguard.cli.incident.report import report
 
@@ -21,5 +23,5 @@ def incident(context: click.Context) -> None:
         click.echo(context.get_help())
 
 
-for command in (list_command, report):
+for command in (find, list_command, report):
     incident.add_command(command)
