@@ -35,4 +35,12 @@ def test_live_database_opens(
         failures_before = None
     if not attempt.error:
         record_metric(metrics.CONNECT_MS, attempt.milliseconds)
-    record_finding(connection_finding(attempt, failures_before, config.database))
+    record_finding(
+        connection_finding(
+            attempt,
+            failures_before,
+            config.database,
+            promised=config.database_named,
+            replicated=config.replication.enabled,
+        )
+    )

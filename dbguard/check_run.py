@@ -7,7 +7,8 @@ refreshes `latest.html`, in the reports folder of the database it checks
 (see dbguard.report_files); the root conftest's hooks append the run to the
 history. Bad input (a missing database, a file named with --db that is not
 SQLite, a malformed suite, a reports folder it cannot write, no checks/
-folder) stops the run before pytest starts.
+folder) stops the run before pytest starts; the database dbguard.toml names being gone is a
+critical check run instead (dbguard.lost_database).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from types import FrameType
 from dbguard.catalog import live_source
 from dbguard.config import Config, DatabaseConfig
 from dbguard.errors import ConfigError, DbguardError, ExitCode
+from dbguard.findings import Finding
 from dbguard.report_files import (
     ReportPaths,
     is_other_database,
@@ -60,6 +62,9 @@ class CheckRun:
     exit_code: ExitCode
     pytest_exit_code: int
     reports: ReportPaths | None = None
+    # The database dbguard.toml names is gone: this critical finding instead of a pytest run.
+    lost: Finding | None = None
+    notes: tuple[str, ...] = ()
 
 
 def checks_folder(config: Config) -> Path:
@@ -138,7 +143,12 @@ def run_checks(
     The result carries the report paths (`reports.html`, `.junit`, `.latest`).
     """
     other = is_other_database(config, configured_database)
-    # Missing is bad input (exit 2). A file named on the command line that is not SQLite at
+    from dbguard.lost_database import check_lost_database, lost_reason
+
+    if not other and (reason := lost_reason(config)):
+        lost = check_lost_database(config, reason)
+        return CheckRun(ExitCode.FAILED, 1, lost=lost.finding, notes=tuple(lost.notes))
+    # Missing is bad input (exit 2) unless dbguard.toml names the database (above). A file named on the command line that is not SQLite at
     # all is a wrong path (exit 2); the configured live database turning into one is damage,
     # a critical finding for the checks to report. A PostgreSQL login refused is bad input;
     # a server that does not answer is a connection failure the checks report.

@@ -60,6 +60,20 @@ def require_database(path: Path, *, sqlite_header: bool = True) -> Path:
     return path
 
 
+def missing_reason(path: Path) -> str:
+    """Why `path` is not there to be read ("does not exist", "is not a file", "cannot read"),
+    or "" when it is. A file that is there but not SQLite is not missing: it is damaged."""
+    try:
+        require_database(path, sqlite_header=False)
+        with Path(path).open("rb") as handle:
+            handle.read(1)
+    except DatabaseError as error:
+        return error.message
+    except OSError as error:
+        return f"cannot read database {path}: {error.strerror or error}"
+    return ""
+
+
 def connect_read_only(
     path: Path, timeout: float = 5.0, *, immutable: bool = False
 ) -> sqlite3.Connection:

@@ -143,6 +143,12 @@ class UrlProbe:
     error: str
 
 
+# Sent with every health_url probe. dbguard's own monitor answers a request carrying it with
+# LOOP_STATUS instead of running health (which would probe the URL again: a loop).
+PROBE_HEADER = "X-Dbguard-Probe"
+LOOP_STATUS = 508  # HTTP's "Loop Detected"
+
+
 def _request(url: str) -> urllib.request.Request:
     """A GET for `url`; `user:password@` in it becomes HTTP basic auth (urllib alone would
     take it for part of the host name)."""
@@ -152,7 +158,7 @@ def _request(url: str) -> urllib.request.Request:
 
     parts = urllib.parse.urlsplit(url)
     if parts.username is None:
-        return urllib.request.Request(url)
+        return urllib.request.Request(url, headers={PROBE_HEADER: "health_url"})
     host = parts.hostname or ""
     if ":" in host:
         host = f"[{host}]"
@@ -161,7 +167,9 @@ def _request(url: str) -> urllib.request.Request:
     user = urllib.parse.unquote(parts.username)
     password = urllib.parse.unquote(parts.password or "")
     token = base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
-    return urllib.request.Request(plain, headers={"Authorization": f"Basic {token}"})
+    return urllib.request.Request(
+        plain, headers={"Authorization": f"Basic {token}", PROBE_HEADER: "health_url"}
+    )
 
 
 def probe_url(url: str, timeout: float) -> UrlProbe:

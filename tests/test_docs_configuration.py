@@ -20,7 +20,7 @@ ROW = re.compile(r"^\| `([a-z_]+)` \| ([^|]+) \|")
 def config_keys(cls: type = Config, section: str = "") -> Iterator[tuple[str, str, Any]]:
     """(section, key, default) of every key the file can hold."""
     for spec in dataclasses.fields(cls):
-        if cls is Config and spec.name == "source":  # where the file was read from, not a key
+        if cls is Config and spec.name in ("source", "database_named"):  # facts, not keys
             continue
         if spec.default_factory is not dataclasses.MISSING:
             default = spec.default_factory()

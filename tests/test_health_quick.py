@@ -71,8 +71,11 @@ def test_full_health_also_runs_quick_check(tmp_path: Path, demo_db: Path) -> Non
     assert "quick_check" not in health(config, "--quick").stdout
 
 
-def test_missing_database_is_unknown_exit_3(tmp_path: Path) -> None:
-    result = health(write_config(tmp_path, tmp_path / "nowhere.sqlite3"), "--quick")
+def test_missing_db_option_is_unknown_exit_3(tmp_path: Path, demo_db: Path) -> None:
+    # A --db typo is an input error; the configured database gone is CRITICAL
+    # (test_lost_database).
+    config = write_config(tmp_path, demo_db)
+    result = health(config, "--quick", "--db", str(tmp_path / "nowhere.sqlite3"))
     assert result.returncode == 3
     assert result.stdout.startswith("DBGUARD UNKNOWN - database ")
     assert "does not exist" in result.stdout

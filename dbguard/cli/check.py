@@ -41,6 +41,11 @@ def check(
         configured_database=command_config(context).database,
     )
     write_prometheus_textfile(config)
+    if result.lost is not None:
+        click.echo(f"dbguard status: CRITICAL for {config.database.key}: the database is gone")
+        click.echo(result.lost.message())
+    for note in result.notes:
+        click.echo(f"dbguard: warning: {note}", err=True)
     if result.reports is not None:
         click.echo(f"report: {result.reports.html}")
         click.echo(f"junit:  {result.reports.junit}")

@@ -76,6 +76,9 @@ class Config:
     replication: ReplicationConfig = field(default_factory=ReplicationConfig)
     # The file this configuration came from, or None for the defaults.
     source: Path | None = None
+    # The file names the live database ([database] path or url) and no --db replaced it: that
+    # database was promised to exist, so its loss is a critical finding, not an input error.
+    database_named: bool = False
 
     def secrets(self) -> list[str]:
         """Every secret this configuration holds, for `mask_secrets`: alert URLs' tokens and
@@ -107,11 +110,12 @@ class Config:
             return self
         if is_url(value):
             url = database_url(value, "--db", password_allowed=True)
-            return dataclasses.replace(self, database=dataclasses.replace(self.database, url=url))
-        database = dataclasses.replace(
-            self.database, path=Path(value).expanduser().resolve(), url=""
-        )
-        return dataclasses.replace(self, database=database)
+            database = dataclasses.replace(self.database, url=url)
+        else:
+            database = dataclasses.replace(
+                self.database, path=Path(value).expanduser().resolve(), url=""
+            )
+        return dataclasses.replace(self, database=database, database_named=False)
 
 
 def find_config_file(explicit: str | os.PathLike[str] | None = None) -> Path | None:
@@ -159,7 +163,7 @@ def load_config(
             ) from None
     data = alerts_section.migrate_webhook_url(data, where)
     serve_section.refuse_empty_token(data, where)
-    config = build(Config, data, base, where, skip=("source",))
+    config = build(Config, data, base, where, skip=("source", "database_named"))
     environ = os.environ if environ is None else environ
     reports = config.reports
     if reports.prometheus_textfile:
@@ -176,7 +180,9 @@ def load_config(
         config.alerts, environ, where, record_folder=config.reports.history.parent
     )
     config = _with_file_url(config, data.get("database"), f"{where} [database] url")
-    return dataclasses.replace(config, source=path)
+    table = data.get("database")
+    named = isinstance(table, dict) and bool(table.get("path") or table.get("url"))
+    return dataclasses.replace(config, source=path, database_named=named)
 
 
 def _with_file_url(config: Config, table: Any, where: str) -> Config:

@@ -19,7 +19,7 @@ def attempt_connection(path: Path, timeout: float = 5.0) -> ConnectionAttempt:
     error = ""
     # A busy or briefly missing file may recover by the next run; a file that is not a
     # database (or is malformed) will not.
-    damaged = False
+    damaged = missing = False
     try:
         with closing(connect_read_only(Path(path), timeout=timeout)) as connection:
             connection.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
@@ -29,6 +29,6 @@ def attempt_connection(path: Path, timeout: float = 5.0) -> ConnectionAttempt:
         error, damaged = str(failure), True
     except NotSQLiteError as failure:
         error, damaged = failure.message, True
-    except DbguardError as failure:
-        error = failure.message
-    return ConnectionAttempt((time.perf_counter() - started) * 1000, error, damaged)
+    except DbguardError as failure:  # missing, not a file, or unreadable
+        error, missing = failure.message, True
+    return ConnectionAttempt((time.perf_counter() - started) * 1000, error, damaged, missing)

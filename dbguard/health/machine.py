@@ -8,7 +8,13 @@ from dbguard.config import Config
 from dbguard.health.nagios import PerfValue
 from dbguard.health.report import HealthReport
 from dbguard.history import History
-from dbguard.rules.system import HEALTH_URL_CHECK, disk_finding, health_url_finding, memory_finding
+from dbguard.rules.system import (
+    HEALTH_URL_CHECK,
+    disk_finding,
+    health_url_finding,
+    health_url_loop_note,
+    memory_finding,
+)
 from dbguard.system import disk_usage, memory_usage, probe_url
 
 
@@ -46,6 +52,9 @@ def add_machine(
     )
     if system.health_url:
         probe = probe_url(system.health_url, timeout=system.response_critical_seconds + 0.5)
+        if loop := health_url_loop_note(probe.url, probe.status):
+            report.notes.append(loop)
+            return
         failures_before = history.consecutive_failures(HEALTH_URL_CHECK) if history else 0
         report.findings.append(
             health_url_finding(

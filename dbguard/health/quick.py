@@ -50,7 +50,15 @@ def run_health(config: Config, *, quick: bool = True, record: bool = True) -> He
     history = _history(config, report)
     attempt = database.attempt(config)
     failures_before = _failures_before(history, report)
-    report.findings.append(connection_finding(attempt, failures_before, config.database))
+    report.findings.append(
+        connection_finding(
+            attempt,
+            failures_before,
+            config.database,
+            promised=config.database_named,
+            replicated=config.replication.enabled,
+        )
+    )
     report.perfdata.append(PerfValue("connect", round(attempt.milliseconds, 2), "ms"))
     if not attempt.error:
         report.metrics[metrics.CONNECT_MS] = attempt.milliseconds

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from dbguard import metrics
 from dbguard.config import Config
-from dbguard.database import connect_read_only, require_database, row_counts
+from dbguard.database import connect_read_only, missing_reason, require_database, row_counts
 from dbguard.errors import DbguardError
 from dbguard.findings import Finding, Severity
 from dbguard.health.connection import attempt_connection
@@ -23,8 +23,12 @@ MIB = 1024 * 1024
 
 
 def label(config: Config) -> str:
-    """The file actually checked: a symlink's target. A missing file is a DatabaseError."""
-    return str(require_database(Path(config.database.path), sqlite_header=False).resolve())
+    """The file actually checked: a symlink's target. A missing file is a DatabaseError, unless
+    dbguard.toml names it: then it is lost, and the connection check says so (critical)."""
+    path = Path(config.database.path)
+    if config.database_named and missing_reason(path):
+        return str(path.resolve())
+    return str(require_database(path, sqlite_header=False).resolve())
 
 
 def attempt(config: Config) -> ConnectionAttempt:

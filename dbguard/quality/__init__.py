@@ -5,7 +5,8 @@ table of any name is addressed in it), `suites` (strict loading of suite
 files), `suite_entries` (each entry checked against GX, its label),
 `suite_files` (safe file names, canonical text, atomic writes), `queries` (SQL
 text around a table, identifiers quoted), `validate` (a suite against a SQLite
-file), `outcomes` (a GX result as a finding with fitting advice),
+file), `suite_passes` (which entries GX validates in one call, and a raising call
+retried entry by entry), `outcomes` (a GX result as a finding with fitting advice),
 `row_examples` (the table's key and the rows that broke a rule), `suite_bands`
 (the suites' row-count bands as plain JSON, for health), `baseline`
 (re-capturing row-count baselines), `lint` (suites against the live schema),

@@ -11,6 +11,7 @@ table's primary key so a row is named, not just counted.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -19,11 +20,12 @@ from dbguard.errors import DbguardError
 from dbguard.quality.gx_context import add_data_source, ephemeral_context, source_batch
 from dbguard.quality.outcomes import ExpectationOutcome, error_message, errored, outcome
 from dbguard.quality.row_examples import EXAMPLES, RowExamples, TableShape, table_shape
-from dbguard.quality.suites import ENTRY_MARKER, Expectation, SuiteFile
+from dbguard.quality.suite_passes import run_passes
+from dbguard.quality.suites import Expectation, SuiteFile
 from dbguard.redact import mask_secrets
 
 if TYPE_CHECKING:
-    from great_expectations.core import ExpectationSuite, ExpectationSuiteValidationResult
+    from great_expectations.core import ExpectationSuite
     from great_expectations.data_context import AbstractDataContext
     from great_expectations.datasource.fluent.interfaces import Batch
 
@@ -66,13 +68,13 @@ class SuiteValidator:
                 message = f"table {suite.table!r} does not exist in {source.label}"
                 return [errored(suite, entry, message, shape) for entry in suite.expectations]
             batch = self._batch(source, suite.table)
-            first = batch.validate(_first_pass_suite(suite), result_format="BOOLEAN_ONLY")
-            results = _results_by_index(first)
+            first = run_passes(batch, suite.expectations, _first_pass_suite(suite), "BOOLEAN_ONLY")
             failed = [
                 expectation
                 for expectation in suite.expectations
-                if not _success(results.get(expectation.index))
-                and not error_message(results.get(expectation.index))
+                if expectation.index not in first.errors
+                and not _success(first.results.get(expectation.index))
+                and not error_message(first.results.get(expectation.index))
             ]
             examples = RowExamples(source, suite.table)
             detailed = (
@@ -86,7 +88,9 @@ class SuiteValidator:
             log.warning("cannot validate %s on %s: %s", suite.name, source.label, message)
             return [errored(suite, entry, message, shape) for entry in suite.expectations]
         return [
-            outcome(suite, expectation, results.get(expectation.index), detailed, shape)
+            errored(suite, expectation, first.errors[expectation.index], shape)
+            if expectation.index in first.errors
+            else outcome(suite, expectation, first.results.get(expectation.index), detailed, shape)
             for expectation in suite.expectations
         ]
 
@@ -122,10 +126,13 @@ class SuiteValidator:
             }
             if key_columns:
                 result_format["unexpected_index_column_names"] = key_columns
-            suite_part = suite.build_suite([e.index for e in others])
-            for index, result in _results_by_index(
-                batch.validate(suite_part, result_format=result_format)
-            ).items():
+            passes = run_passes(
+                batch,
+                others,
+                lambda part: suite.build_suite([e.index for e in part]),
+                result_format,
+            )
+            for index, result in passes.results.items():
                 detailed[index] = dict(result.result or {})
         return detailed
 
@@ -165,25 +172,18 @@ class OutcomeCache:
         raise KeyError(f"{suite.name} has no expectation #{index}")
 
 
-def _first_pass_suite(suite: SuiteFile) -> ExpectationSuite:
-    """Every entry of `suite`, unexpected-rows queries counted only (see the module docstring)."""
+def _first_pass_suite(suite: SuiteFile) -> Callable[[list[Expectation]], ExpectationSuite]:
+    """Builds a GX suite of some entries, unexpected-rows queries counted only (see the module
+    docstring)."""
     import great_expectations as gx
 
     from dbguard.quality.counted_rows import first_pass_expectation
 
-    expectations = [first_pass_expectation(entry) for entry in suite.expectations]
-    return gx.ExpectationSuite(name=suite.name, expectations=expectations)
+    def build(entries: list[Expectation]) -> ExpectationSuite:
+        expectations = [first_pass_expectation(entry) for entry in entries]
+        return gx.ExpectationSuite(name=suite.name, expectations=expectations)
 
-
-def _results_by_index(validation: ExpectationSuiteValidationResult) -> dict[int, Any]:
-    """GX returns results in its own order; match them to the file's entries by their tag."""
-    keyed = {}
-    for result in validation.results:
-        config = result.expectation_config
-        index = (config.meta or {}).get(ENTRY_MARKER) if config is not None else None
-        if isinstance(index, int):
-            keyed[index] = result
-    return keyed
+    return build
 
 
 def _success(result: Any) -> bool:

@@ -14,6 +14,7 @@ from dbguard.config import Config
 from dbguard.findings import Severity
 from dbguard.history import StoredRun
 from dbguard.incident.weekly import incident_lines
+from dbguard.lost_database import lost_reason
 from dbguard.redact import mask_secrets
 from dbguard.report.weekly_advice import advice, problem_counts
 from dbguard.report.weekly_facts import WeekFacts, gather
@@ -29,7 +30,7 @@ def _worst(runs: list[StoredRun]) -> str:
 
 def _status_word(facts: WeekFacts) -> str:
     if facts.counts is None:
-        return "CRITICAL (database unreadable)"
+        return f"CRITICAL (database unreadable: {facts.read_error})"
     latest = facts.checks[0].status if facts.checks else "unknown"
     return {"ok": "OK", "info": "OK", "warning": "WARNING", "critical": "CRITICAL"}.get(
         latest, "UNKNOWN (no check ran this week)"
@@ -123,8 +124,9 @@ def write_weekly_report(
     """Write `weekly_report_YYYYMMDD.md` (UTC date, as the plan names it) into `reports_dir`
     (default `[reports] dir`); return its path. A database that does not exist (a typo in
     --db) or a PostgreSQL login refused is bad input, not a critical week; a server that
-    does not answer is said in the report."""
-    live_source(config).require(sqlite_header=False)
+    does not answer, or the database dbguard.toml names being gone, is said in the report."""
+    if not lost_reason(config):
+        live_source(config).require(sqlite_header=False)
     facts = gather(config, now)
     folder = Path(config.reports.dir) if reports_dir is None else reports_dir
     path = folder / f"weekly_report_{facts.end:%Y%m%d}.md"

@@ -8,9 +8,22 @@ from __future__ import annotations
 from dbguard.config import SystemConfig
 from dbguard.findings import Finding, Severity
 from dbguard.rules.gauge import Gauge
+from dbguard.system import LOOP_STATUS
 
 GIB = 2**30
 HEALTH_URL_CHECK = "health url"
+
+
+def health_url_loop_note(url: str, answered: int | None) -> str:
+    """A note when `url` (masked) is a dbguard monitor, which must not be probed (it would run
+    health, which probes the URL again): it `answered` LOOP_STATUS to the probe; else ""."""
+    if answered != LOOP_STATUS:
+        return ""
+    return (
+        f"health_url {url} skipped: it is dbguard's own monitor (it answered 508 Loop Detected),"
+        " which would call itself;"
+        " set [system] health_url to the application's own health route"
+    )
 
 
 def disk_finding(

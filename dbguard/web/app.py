@@ -36,6 +36,7 @@ from dbguard.config.reloading import ConfigState, ReloadingConfig
 from dbguard.errors import DbguardError
 from dbguard.health.report import HealthReport
 from dbguard.redact import mask_secrets
+from dbguard.system import LOOP_STATUS, PROBE_HEADER
 from dbguard.web.cache import Snapshot
 from dbguard.web.metrics import exposition
 from dbguard.web.mount import MOUNT_PATH
@@ -52,6 +53,10 @@ from dbguard.web.views import (
 log = logging.getLogger(__name__)
 
 Handler = Callable[[Request], Awaitable[Response]]
+LOOP_ANSWER = (
+    "this is dbguard's own monitor, asked by dbguard's [system] health_url probe: not answered,"
+    " it would call itself; set health_url to the application's own health route"
+)
 # The mount point itself: an index of the routes.
 INDEX = "/"
 ROUTES = {
@@ -122,6 +127,8 @@ class Monitor:
         serve = self.config.serve
 
         async def endpoint(request: Request) -> Response:
+            if PROBE_HEADER.lower() in request.headers:  # dbguard's health_url probe: a loop
+                return self.json(error_json(LOOP_ANSWER), LOOP_STATUS)
             if serve.token and not public and not _authorized(request, serve.token):
                 response = self.json({"error": "missing or wrong bearer token"}, 401)
                 response.headers["WWW-Authenticate"] = "Bearer"

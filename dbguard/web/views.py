@@ -52,6 +52,7 @@ def health_json(report: HealthReport, age_seconds: float) -> dict[str, Any]:
         "nagios_code": {"ok": 0, "warning": 1, "critical": 2}[status],
         "findings": [finding_json(finding) for finding in report.findings],
         "metrics": dict(report.metrics),
+        "notes": list(report.notes),  # e.g. a health_url skipped because it is this monitor
         "age_seconds": round(age_seconds, 3),
     }
 
