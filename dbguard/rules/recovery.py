@@ -11,7 +11,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 
 from dbguard.findings import Severity
 
@@ -30,14 +30,6 @@ def is_usable(verdict: Severity | str | None) -> bool:
     if verdict is None or verdict == NOT_CHECKED:
         return False
     return Severity(str(verdict)) is not Severity.CRITICAL
-
-
-def newest_usable(verdicts: Sequence[Severity | str | None]) -> int | None:
-    """The index of the newest usable point in `verdicts` (oldest first), or None."""
-    for index in range(len(verdicts) - 1, -1, -1):
-        if is_usable(verdicts[index]):
-            return index
-    return None
 
 
 def flipped_rules(good: Iterable[str], bad: Iterable[str]) -> list[str]:
