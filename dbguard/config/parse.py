@@ -11,6 +11,7 @@ from typing import Any
 from dbguard.config.alerts import check_alerts
 from dbguard.config.replication import check_replication
 from dbguard.config.serve import check_serve
+from dbguard.config.watch import check_watch
 from dbguard.errors import ConfigError
 
 # (section, warning key, critical key): a warning threshold beyond its critical one is a typo.
@@ -55,6 +56,7 @@ def check_consistency(config: Any, where: str) -> None:
         )
     check_alerts(config.alerts, where)
     check_serve(config.serve, where)
+    check_watch(config.watch, where)
     check_replication(config.replication, where, postgres=config.database.is_postgres)
 
 
