@@ -23,6 +23,7 @@ from dbguard.errors import DbguardError
 from dbguard.findings import Finding, Severity
 from dbguard.quality.suites import SuiteFile, checked_suites, load_suites
 from dbguard.quality.targets import (
+    NOT_ON_SPARK,
     LatestBackup,
     RestoreDrill,
     Target,
@@ -50,8 +51,9 @@ def pytest_configure(config: pytest.Config) -> None:
     The suites of tables `[checks] ignore_tables` names are not run."""
     config.addinivalue_line(
         "markers",
-        "engine(name, skip=None): a check of one engine only (sqlite or postgresql); on the "
-        "other it is left out, or skipped saying `skip` when one is given",
+        "engine(name, skip=None): a check of one engine only (sqlite, postgresql or spark); on "
+        "the others it is left out, or skipped saying `skip` when one is given (on Spark: "
+        "that it checks the SQLite file itself)",
     )
     try:
         settings = settings_from_options(config)
@@ -89,7 +91,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if marker is None or engine in marker.args:
             kept.append(item)
         elif marker.kwargs.get("skip"):
-            item.add_marker(pytest.mark.skip(reason=marker.kwargs["skip"]))
+            reason = NOT_ON_SPARK if engine == "spark" else marker.kwargs["skip"]
+            item.add_marker(pytest.mark.skip(reason=reason))
             kept.append(item)
         else:
             left_out.append(item)

@@ -105,7 +105,11 @@ def test_conflicts_are_listed_and_skipped_then_overwritten(tmp_path: Path, demo_
             " 'open', '2025-09-01 00:00:00', NULL, 'a new fault under an old id')",
             (taken,),
         )
-        live.execute("UPDATE pue_data SET pue = 1.77 WHERE id = ?", (again,))
+        live.execute(  # the application fixed this row itself, its own way
+            "UPDATE pue_data SET pue = round(total_energy_kwh / it_energy_kwh, 4),"
+            " created_at = '2025-10-01 00:00:00' WHERE id = ?",
+            (again,),
+        )
         live.commit()
     record_assessment(
         open_history(tmp_path / "reports" / "history.sqlite3"),
@@ -126,7 +130,9 @@ def test_conflicts_are_listed_and_skipped_then_overwritten(tmp_path: Path, demo_
     assert rows(demo_db, f"SELECT description FROM fault_record WHERE id = {taken}") == [
         ("a new fault under an old id",)
     ]
-    assert rows(demo_db, f"SELECT pue FROM pue_data WHERE id = {again}") == [(1.77,)]
+    assert rows(demo_db, f"SELECT created_at FROM pue_data WHERE id = {again}") == [
+        ("2025-10-01 00:00:00",)
+    ]
 
     with pytest.raises(OperationFailed, match="repaired already"):
         repair(config, RepairRequest(yes=True, overwrite=True))
@@ -210,3 +216,31 @@ def test_a_second_repair_of_one_incident_needs_again(tmp_path: Path, demo_db: Pa
     refused = dbguard("incident", "repair", "--from", done.point.name, "--yes", cwd=tmp_path)
     assert refused.returncode == 1 and "--again" in refused.stderr
     assert rows(demo_db, "SELECT COUNT(*) FROM fault_record") < [(272,)]
+
+
+def test_a_repair_that_would_leave_live_failing_a_critical_rule_is_refused(
+    tmp_path: Path, demo_db: Path
+) -> None:
+    done = damage(tmp_path, demo_db, after=0.2)
+    assert dbguard("check", cwd=tmp_path).returncode == 1
+    with contextlib.closing(sqlite3.connect(demo_db)) as live:  # a bad write after the damage
+        live.execute(
+            "INSERT INTO pue_data (site, month, total_energy_kwh, it_energy_kwh, pue, created_at)"
+            " VALUES ('DC-Lhasa-01', '2025-09', 950.0, 100.0, 9.5, '2025-09-30 00:00:00')"
+        )
+        live.commit()
+    before = digest(demo_db)
+    refused = dbguard("incident", "repair", "--from", done.point.name, "--yes", cwd=tmp_path)
+    assert refused.returncode == 1, refused.stdout
+    assert "would fail critical rules" in refused.stderr and "pue" in refused.stderr
+    assert refused.stderr.count("\n") == 1
+    assert digest(demo_db) == before
+    (incident,) = incidents(tmp_path)
+    assert [(a["kind"], a["outcome"]) for a in incident["actions"]] == [("repair", "refused")]
+
+
+def test_diff_defaults_to_the_last_good_point_find_reports(tmp_path: Path, demo_db: Path) -> None:
+    done = damage(tmp_path, demo_db, after=0.2)
+    result = dbguard("incident", "diff", "--json", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["tables"]["fault_record"]["deleted"] == len(done.deleted)

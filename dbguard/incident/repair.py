@@ -15,22 +15,20 @@ incident needs `again`.
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from dbguard.errors import ConfigError, OperationFailed
+from dbguard.errors import OperationFailed
 from dbguard.history import REPAIR, ActionRecord, RunRecord, open_history, utc_now
 from dbguard.incident.diff import Diff, diff_databases
+from dbguard.incident.point_input import PointFile, first_bad, last_good, open_incident, point_files
 from dbguard.incident.repair_plan import RowsPlan, plan_rows
 from dbguard.incident.tables import open_pair
 
 if TYPE_CHECKING:
     from dbguard.config import Config
-    from dbguard.history import Incident
 
 ROWS, POINT_IN_TIME = "rows", "point-in-time"
 
@@ -65,7 +63,7 @@ def repair(config: Config, request: RepairRequest) -> RepairOutcome:
 
     require_sqlite(config)
     live = Path(config.database.path)
-    incident = _open_incident(config)
+    incident = open_incident(config)
     if request.yes and incident is not None and not request.again:
         done = [a for a in incident.actions if a.kind == REPAIR and a.succeeded]
         if done:
@@ -74,13 +72,16 @@ def repair(config: Config, request: RepairRequest) -> RepairOutcome:
                 f" ({done[-1].route} route, {done[-1].finished_at:%Y-%m-%d %H:%M:%S} UTC)",
                 "look at 'dbguard incident diff' first; pass --again to repair it once more",
             )
-    good_text, bad_text = _point_texts(request, incident)
+    good_point = last_good(config, request.point, incident, "incident repair")
+    bad_point = first_bad(config, incident, good_point)
     started_at = utc_now()
-    with _materialized(config, good_text, bad_text) as (good, bad):
+    with point_files(config, [good_point, *([bad_point] if bad_point else [])]) as files:
+        good, bad = files[0], (files[1] if len(files) > 1 else None)
         outcome = _plan(config, request, live, good, bad)
         if not request.yes:
             return outcome
         if outcome.route == ROWS:
+            _rehearse(config, request, live, good, bad, started_at)
             _apply_rows(config, request, live, good, bad, outcome)
         else:
             _apply_point_in_time(config, request, live, good, outcome)
@@ -89,74 +90,8 @@ def repair(config: Config, request: RepairRequest) -> RepairOutcome:
     return outcome
 
 
-def _open_incident(config: Config) -> Incident | None:
-    from dbguard.history import IncidentStore
-
-    path = config.reports.history
-    if not path.is_file():
-        return None
-    newest = IncidentStore(open_history(path)).incidents(config.database.key, limit=1)
-    return newest[0] if newest and newest[0].is_open else None
-
-
-def _point_texts(request: RepairRequest, incident: Incident | None) -> tuple[str, str | None]:
-    assessment = incident.assessment if incident else None
-    good = request.point
-    if good is None and assessment and assessment.last_good:
-        good = assessment.last_good.txid or assessment.last_good.backup
-    if not good:
-        raise ConfigError(
-            "'dbguard incident repair' needs a recovery point, and no incident records one",
-            "run 'dbguard incident find' first, or pass --from with a backup, a TXID or a time",
-        )
-    bad = None
-    if assessment and assessment.first_bad and not assessment.first_bad.live:
-        bad = assessment.first_bad.txid or assessment.first_bad.backup
-    return good, bad
-
-
-@dataclass(frozen=True)
-class _Point:
-    path: Path
-    label: str
-    backup: Path | None
-    txid: int | None
-    time: datetime
-
-
-@contextlib.contextmanager
-def _materialized(
-    config: Config, good_text: str, bad_text: str | None
-) -> Iterator[tuple[_Point, _Point | None]]:
-    from dbguard.incident.points import materialize, resolve_point
-    from dbguard.scratch import scratch_folder
-
-    good = resolve_point(config, good_text)
-    bad = (
-        resolve_point(config, bad_text, option="the incident's first bad point")
-        if bad_text
-        else None
-    )
-    if bad is not None and bad.time <= good.time:
-        bad = None  # not after the good point: live stands in for it
-    with scratch_folder("incident-repair") as folder:
-        (folder / "good").mkdir()
-        good_file = materialize(config, good, folder / "good")
-        bad_point = None
-        if bad is not None:
-            (folder / "bad").mkdir()
-            bad_point = _Point(
-                materialize(config, bad, folder / "bad"),
-                bad.describe(),
-                bad.backup,
-                bad.txid,
-                bad.time,
-            )
-        yield _Point(good_file, good.describe(), good.backup, good.txid, good.time), bad_point
-
-
 def _plan(
-    config: Config, request: RepairRequest, live: Path, good: _Point, bad: _Point | None
+    config: Config, request: RepairRequest, live: Path, good: PointFile, bad: PointFile | None
 ) -> RepairOutcome:
     ignore = tuple(config.checks.ignore_tables)
     connection = open_pair(good.path, live, None, request.timeout, bad=bad.path if bad else None)
@@ -175,12 +110,44 @@ def _plan(
     )
 
 
+def _rehearse(
+    config: Config,
+    request: RepairRequest,
+    live: Path,
+    good: PointFile,
+    bad: PointFile | None,
+    started_at: datetime,
+) -> None:
+    """The rehearsal (repair_gate); a refusal is recorded in the open incident, then raised."""
+    from dbguard.incident.records import record_repair
+    from dbguard.incident.repair_gate import RepairRefused, rehearse
+
+    try:
+        rehearse(config, good, bad, live, overwrite=request.overwrite, timeout=request.timeout)
+    except RepairRefused as refused:
+        if config.reports.history.is_file():
+            record_repair(
+                open_history(config.reports.history),
+                config.database.key,
+                ActionRecord(
+                    kind=REPAIR,
+                    route=ROWS,
+                    started_at=started_at,
+                    finished_at=utc_now(),
+                    outcome="refused",
+                    plan={"point": good.label},
+                    result={"reason": refused.one_line()},
+                ),
+            )
+        raise
+
+
 def _apply_rows(
     config: Config,
     request: RepairRequest,
     live: Path,
-    good: _Point,
-    bad: _Point | None,
+    good: PointFile,
+    bad: PointFile | None,
     outcome: RepairOutcome,
 ) -> None:
     from backup.naming import TIMESTAMP_FORMAT
@@ -204,7 +171,7 @@ def _apply_rows(
 
 
 def _apply_point_in_time(
-    config: Config, request: RepairRequest, live: Path, good: _Point, outcome: RepairOutcome
+    config: Config, request: RepairRequest, live: Path, good: PointFile, outcome: RepairOutcome
 ) -> None:
     from backup.restore import restore_backup
 
