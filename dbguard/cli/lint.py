@@ -10,17 +10,21 @@ from dbguard.errors import ExitCode
 
 @click.command(name="lint")
 @db_option
+@click.option("--strict", is_flag=True, help="Fail (exit 1) on warnings too, not only on errors.")
 @click.pass_context
-def lint(context: click.Context, db: str | None) -> int:
-    """Check the suites in expectations/. Exit 1 if any problem, 0 if none."""
+def lint(context: click.Context, db: str | None, strict: bool) -> int:
+    """Check the suites in expectations/. Exit 1 on an error (or, with --strict, a warning)."""
     from dbguard.quality.lint import lint_suites
 
     config = command_config(context, database__path=db)
     problems = lint_suites(config)
     for problem in problems:
         click.echo(f"{problem.one_line()}\n    fix: {problem.fix}")
-    if problems:
-        click.echo(f"{len(problems)} problem(s) in {config.checks.expectations_dir}", err=True)
-        return int(ExitCode.FAILED)
-    click.echo(f"suites in {config.checks.expectations_dir}: no problems")
-    return int(ExitCode.OK)
+    errors = sum(1 for problem in problems if not problem.warning)
+    warnings = len(problems) - errors
+    folder = config.checks.expectations_dir
+    if not problems:
+        click.echo(f"suites in {folder}: no problems")
+        return int(ExitCode.OK)
+    click.echo(f"{errors} problem(s), {warnings} warning(s) in {folder}", err=True)
+    return int(ExitCode.FAILED if errors or strict else ExitCode.OK)

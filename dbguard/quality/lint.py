@@ -12,6 +12,7 @@ from pathlib import Path
 from dbguard.catalog import Catalog, open_catalog
 from dbguard.config import Config
 from dbguard.database import is_ignored_table
+from dbguard.quality.engine_gaps import engine_gap
 from dbguard.quality.freshness import freshness_problems
 from dbguard.quality.queries import batch_sql
 from dbguard.quality.schema_snapshot import schema_problems
@@ -22,11 +23,14 @@ from dbguard.quality.suites import (
     require_expectations_dir,
     suite_paths,
 )
+from dbguard.quality.targets import engine_name
 
 
 def lint_suites(config: Config) -> list[Problem]:
-    """All problems in the suites; an unreadable live database raises a DatabaseError."""
+    """All problems in the suites, errors and warnings (`Problem.warning`); an unreadable live
+    database raises a DatabaseError."""
     require_expectations_dir(config.checks.expectations_dir)
+    engine = engine_name(config)
     with open_catalog(config) as catalog:
         tables = {
             table: [column.name for column in catalog.columns(table)] for table in catalog.tables()
@@ -60,6 +64,7 @@ def lint_suites(config: Config) -> list[Problem]:
                 )
                 continue
             problems.extend(_database_problems(suite, tables, catalog))
+            problems.extend(_engine_problems(suite, engine))
             problems.extend(schema_problems(suite, catalog))
             problems.extend(freshness_problems(suite, tables.get(suite.table)))
     return problems
@@ -99,6 +104,18 @@ def _database_problems(
                 problems.append(
                     Problem(suite.path, where, f"its query does not run: {problem}", "fix the SQL")
                 )
+    return problems
+
+
+def _engine_problems(suite: SuiteFile, engine: str) -> list[Problem]:
+    """Entries GX builds but cannot run on this engine: warned, with what to write instead."""
+    problems = []
+    for expectation in suite.expectations:
+        column = expectation.kwargs.get("column")
+        gap = engine_gap(engine, expectation.type, column if isinstance(column, str) else None)
+        if gap is not None:
+            where = f"#{expectation.index} {expectation.label}"
+            problems.append(Problem(suite.path, where, gap.message, gap.alternative, warning=True))
     return problems
 
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from dbguard.findings import Finding, Severity, Subject
 from dbguard.quality.describe import describe_expectation, describe_outcome, value_text
+from dbguard.quality.engine_gaps import NO_PROVIDER
 from dbguard.quality.row_examples import EXAMPLES, TableShape
 from dbguard.quality.suites import Expectation, SuiteFile
 from dbguard.rules.expectations import expectation_severity
@@ -40,6 +41,10 @@ QUOTE_IN_COLUMN_REMEDIATION = (
     'whose query quotes it ("a""b" for a"b)'
 )
 GX_CONDITION_ERROR = "unable to parse condition: col("
+ENGINE_GAP_REMEDIATION = (
+    "Great Expectations cannot run this expectation type on this database: replace it with "
+    "the rule `dbguard lint` names for it (often an unexpected_rows_expectation)"
+)
 # Expectations about a table's row count: grouped with every other row-count finding.
 ROW_COUNT_TYPES = "expect_table_row_count_"
 # SQLite's own words when a query names what the database lacks, then PostgreSQL's.
@@ -114,6 +119,8 @@ def errored(
         remediation = SCHEMA_REMEDIATION.format(mismatch=mismatch)
     elif GX_CONDITION_ERROR in message:
         remediation = QUOTE_IN_COLUMN_REMEDIATION
+    elif NO_PROVIDER in message:
+        remediation = ENGINE_GAP_REMEDIATION
     else:
         remediation = str(expectation.meta.get("remediation") or ERROR_REMEDIATION)
     return ExpectationOutcome(

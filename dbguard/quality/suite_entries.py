@@ -45,10 +45,13 @@ class Problem:
     )
     message: str
     fix: str
+    # A warning does not stop `dbguard check` from running the suite (an entry the engine
+    # cannot run errors on its own); an error makes the suite malformed.
+    warning: bool = False
 
     def one_line(self) -> str:
         where = f"{self.path}" + (f": expectation {self.expectation}" if self.expectation else "")
-        return f"{where}: {self.message}"
+        return f"{where}: {'warning: ' if self.warning else ''}{self.message}"
 
 
 def gx_configuration(entry: dict[str, Any], marker: int | None = None) -> ExpectationConfiguration:

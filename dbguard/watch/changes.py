@@ -16,8 +16,8 @@ Stamp = tuple[tuple[int, int, int] | None, ...]
 
 def data_stamp(config: Config) -> Stamp:
     """What changes when the data does; None for a file that is not there. A PostgreSQL
-    database has no file to look at: every call differs (a rules run each interval)."""
-    if config.database.is_postgres:
+    server or Spark tables have no file to look at: every call differs (a run each interval)."""
+    if not config.database.is_sqlite:
         return ((os.getpid(), int.from_bytes(os.urandom(4)), 0),)
     path = Path(config.database.path)
     return tuple(_stat(candidate) for candidate in (path, Path(f"{path}-wal")))
