@@ -90,6 +90,10 @@ def test_the_rows_route_puts_the_damage_back_and_keeps_every_later_write(
     assert incident["status"] == "closed"
     assert incident["time_to_detect_seconds"] is not None and incident["time_to_repair"]
     assert [a["kind"] for a in incident["actions"]] == ["repair"]
+    written = dbguard("incident", "report", cwd=tmp_path)
+    assert written.returncode == 0, written.stderr
+    markdown = Path(written.stdout.splitlines()[0]).read_text()
+    assert f"repair (rows): done, from backup {done.point.name}" in markdown
 
 
 def test_conflicts_are_listed_and_skipped_then_overwritten(tmp_path: Path, demo_db: Path) -> None:
