@@ -136,3 +136,24 @@ def test_list_shows_not_checked_then_quality_computes_and_suites_change_recomput
     assert json.loads(stale.stdout)[0]["quality"] is None
     judged = dbguard(config, "backup", "list", "--quality", "--json")
     assert json.loads(judged.stdout)[0]["quality"]["verdict"] == "critical"
+
+
+def test_check_and_verify_record_the_verdict_beside_the_backup(
+    tmp_path: Path, demo_db: Path
+) -> None:
+    config = project(tmp_path, demo_db)
+    good = backup(config)
+    checked = dbguard(config, "check", timeout=600)
+    assert checked.returncode in (0, 1), checked.stderr
+    recorded = json.loads(quality_path(good).read_text())  # check's backup target judged it
+    assert recorded["quality"]["verdict"] == "ok"
+
+    delete_half_of_fault_record(demo_db)
+    damaged = backup(config)
+    verified = dbguard(config, "backup", "verify")
+    assert verified.returncode == 0, verified.stderr
+    assert f"ok   {damaged} (data CRITICAL (fault_record row count" in verified.stdout
+    assert f"ok   {good} (data OK)" in verified.stdout
+    assert json.loads(quality_path(damaged).read_text())["quality"]["verdict"] == "critical"
+    quick = dbguard(config, "backup", "verify", "--no-quality", str(damaged))
+    assert quick.returncode == 0 and quick.stdout.strip() == f"ok   {damaged}"

@@ -30,8 +30,9 @@ from dbguard.incident.points import (
     require_sqlite,
     resolve_point,
 )
-from dbguard.incident.probe import Judge, Quality
+from dbguard.incident.probe import Judge
 from dbguard.incident.verdicts import backup_quality
+from dbguard.quality.verdict import Quality
 from dbguard.rules.recovery import flipped_rules, is_usable
 from dbguard.scratch import scratch_folder
 

@@ -5,69 +5,29 @@ once, when the first file is judged), so a search that judges many points pays f
 The rules and severities are check's (dbguard.quality.validate, dbguard.rules.expectations);
 row-count rules compare with the suite's baseline, as on the backup target, never with live.
 `only_critical` runs the critical rules alone: what `incident find` needs to tell a good
-point from a bad one.
-
-`suites_digest(config)` names the suites as they are: a recorded verdict is trusted only
-while it is unchanged (backup.quality_record).
+point from a bad one. The verdict is dbguard.quality.verdict's.
 """
 
 from __future__ import annotations
 
-import hashlib
-from dataclasses import dataclass, replace
-from datetime import datetime
+from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from backup.naming import utc_now
 from dbguard.config import Config
-from dbguard.findings import Severity
-from dbguard.rules.recovery import point_verdict
+from dbguard.quality.verdict import Quality, quality_of, suites_digest
+
+if TYPE_CHECKING:
+    from dbguard.quality.outcomes import ExpectationOutcome
+    from dbguard.quality.suites import SuiteFile
+    from dbguard.quality.validate import SuiteValidator
 
 # Severities below critical; any other (an unknown one too) counts as critical, as in check.
 LOWER = ("warning", "info")
 
-if TYPE_CHECKING:
-    from dbguard.quality.suites import SuiteFile
-    from dbguard.quality.validate import SuiteValidator
 
-
-@dataclass(frozen=True)
-class Quality:
-    """A point's verdict and the rules that failed on it (`table rule`, with their severity)."""
-
-    verdict: Severity
-    failing: tuple[tuple[str, Severity], ...]
-    checked_at: datetime
-    only_critical: bool = False
-
-    def critical_rules(self) -> list[str]:
-        return [rule for rule, severity in self.failing if severity is Severity.CRITICAL]
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "verdict": self.verdict.value,
-            "failing": [{"rule": rule, "severity": sev.value} for rule, sev in self.failing],
-            "checked_at": self.checked_at.isoformat(),
-        }
-
-    @classmethod
-    def from_json(cls, data: Any) -> Quality:
-        """The shape `to_json` writes; ValueError, KeyError or TypeError otherwise."""
-        failing = tuple((str(item["rule"]), Severity(item["severity"])) for item in data["failing"])
-        checked_at = datetime.fromisoformat(data["checked_at"])
-        return cls(Severity(data["verdict"]), failing, checked_at)
-
-
-def suites_digest(config: Config) -> str:
-    """sha256 of every suite file (name and bytes) and of the tables the checks leave out."""
-    from dbguard.quality.suites import suite_paths
-
-    digest = hashlib.sha256()
-    for path in suite_paths(Path(config.checks.expectations_dir)):
-        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
-    digest.update("\0".join(config.checks.ignore_tables).encode())
-    return digest.hexdigest()
+def config_digest(config: Config) -> str:
+    return suites_digest(config.checks.expectations_dir, config.checks.ignore_tables)
 
 
 class Judge:
@@ -84,7 +44,7 @@ class Judge:
         self.suites: list[SuiteFile] = checked_suites(
             load_suites(config.checks.expectations_dir), config.checks.ignore_tables
         )
-        self.digest = suites_digest(config)
+        self.digest = config_digest(config)
         self._validator: SuiteValidator | None = None
         self.judged = 0  # how many files were judged (a search's probe count)
 
@@ -96,17 +56,11 @@ class Judge:
 
             self._validator = SuiteValidator()
         self.judged += 1
-        failing: list[tuple[str, Severity]] = []
-        severities = []
+        outcomes: list[ExpectationOutcome] = []
         for suite in self.suites:
             if only_critical:
                 critical = [e for e in suite.expectations if e.severity.lower() not in LOWER]
                 suite = replace(suite, expectations=tuple(critical))
-            if not suite.expectations:
-                continue
-            for outcome in self._validator.validate(path, suite, immutable=immutable):
-                severities.append(outcome.severity)
-                for subject in outcome.subjects:
-                    failing.append((f"{subject.table} {subject.rule}", subject.severity))
-        unique = tuple(dict.fromkeys(failing))
-        return Quality(point_verdict(severities), unique, utc_now(), only_critical)
+            if suite.expectations:
+                outcomes += self._validator.validate(path, suite, immutable=immutable)
+        return quality_of(outcomes, only_critical=only_critical)

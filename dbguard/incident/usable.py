@@ -19,9 +19,10 @@ from backup.entry import BackupEntry
 from backup.errors import RestoreRefused
 from dbguard.config import Config
 from dbguard.errors import DbguardError
-from dbguard.incident.probe import Judge, Quality, suites_digest
-from dbguard.incident.verdicts import backup_quality, recorded_quality
+from dbguard.incident.probe import Judge, config_digest
+from dbguard.incident.verdicts import backup_quality
 from dbguard.quality.suites import suite_paths
+from dbguard.quality.verdict import Quality, recorded_quality
 from dbguard.rules.recovery import is_usable
 
 
@@ -35,7 +36,7 @@ class Verdicts:
 
     def __post_init__(self) -> None:
         self.judged = bool(suite_paths(Path(self.config.checks.expectations_dir)))
-        self.digest = suites_digest(self.config) if self.judged else ""
+        self.digest = config_digest(self.config) if self.judged else ""
 
     def quality(self, path: Path) -> Quality | None:
         """The backup's verdict (None without suites); raises when it cannot be restored."""

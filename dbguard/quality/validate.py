@@ -157,6 +157,10 @@ class OutcomeCache:
             self._outcomes[key] = self._validator.validate(database, suite, immutable=immutable)
         return self._outcomes[key]
 
+    def cached(self, target: str, suite: SuiteFile) -> list[ExpectationOutcome] | None:
+        """The outcomes of `suite` on `target` if this run validated it, else None."""
+        return self._outcomes.get((target, str(suite.path)))
+
     def outcome(
         self,
         target: str,

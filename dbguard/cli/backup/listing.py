@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from backup.entry import BackupEntry
     from backup.inventory import Inventory
     from backup.safety_copies import SafetyCopy
-    from dbguard.incident.probe import Quality
+    from dbguard.quality.verdict import Quality
 
 
 @click.command(name="list")
