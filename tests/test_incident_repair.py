@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 from alert_receiver import dbguard
-from incident_damage import damage, fault_writing, write_project, written_ids
+from incident_damage import damage, fault_writing, later_ids, write_project
 
 from dbguard.config import load_config
 from dbguard.errors import OperationFailed
@@ -66,8 +66,7 @@ def test_the_rows_route_puts_the_damage_back_and_keeps_every_later_write(
     assert "nothing changed" in plan.stdout
     assert digest(demo_db) == before
 
-    ids = tmp_path / "during-repair.txt"
-    with fault_writing(demo_db, ids, rate=0.5, seconds=120):
+    with fault_writing(demo_db, rate=0.5, seconds=120):
         repaired = dbguard("incident", "repair", "--yes", cwd=tmp_path)
     assert repaired.returncode == 0, repaired.stdout[-3000:] + repaired.stderr
     assert "check after the repair: OK" in repaired.stdout
@@ -77,8 +76,9 @@ def test_the_rows_route_puts_the_damage_back_and_keeps_every_later_write(
     assert dict(rows(demo_db, "SELECT id, pue FROM pue_data")) | done.changed == dict(
         rows(demo_db, "SELECT id, pue FROM pue_data")
     )
-    later = set(done.written) | set(written_ids(ids))
-    assert later <= {row[0] for row in rows(demo_db, "SELECT id FROM fault_record")}
+    later = later_ids(demo_db, done.point)  # before, during and after the repair
+    assert set(done.written) < set(later)
+    assert later == list(range(later[0], later[-1] + 1))  # none lost: no gap
 
     (undo,) = tmp_path.glob("db.sqlite3.repair.*.sqlite3")
     assert len(rows(undo, "SELECT * FROM fault_record WHERE _side = 'after'")) == len(done.deleted)
@@ -90,6 +90,10 @@ def test_the_rows_route_puts_the_damage_back_and_keeps_every_later_write(
     assert incident["status"] == "closed"
     assert incident["time_to_detect_seconds"] is not None and incident["time_to_repair"]
     assert [a["kind"] for a in incident["actions"]] == ["repair"]
+    written = dbguard("incident", "report", cwd=tmp_path)
+    assert written.returncode == 0, written.stderr
+    markdown = Path(written.stdout.splitlines()[0]).read_text()
+    assert f"repair (rows): done, from backup {done.point.name}" in markdown
 
 
 def test_conflicts_are_listed_and_skipped_then_overwritten(tmp_path: Path, demo_db: Path) -> None:

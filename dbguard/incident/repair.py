@@ -135,7 +135,7 @@ def _rehearse(
                     started_at=started_at,
                     finished_at=utc_now(),
                     outcome="refused",
-                    plan={"point": good.label},
+                    plan={"source": good.label},
                     result={"reason": refused.one_line()},
                 ),
             )
@@ -217,7 +217,7 @@ def _record(
     from dbguard.metrics import row_metric
 
     finished_at = utc_now()
-    plan: dict[str, Any] = {"point": outcome.point, "first_bad": outcome.bad}
+    plan: dict[str, Any] = {"source": outcome.point, "first_bad": outcome.bad}
     if outcome.plan is not None:
         plan.update(outcome.plan.to_json(request.overwrite))
     if outcome.lost is not None:

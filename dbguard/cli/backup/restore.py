@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 import click
 
 from dbguard.cli.backup.database import sqlite_database
-from dbguard.cli.options import backup_dir_option, command_config, db_option
+from dbguard.cli.options import backup_dir_option, command_config, db_option, timeout_option
 from dbguard.errors import ConfigError, DbguardError, ExitCode
 
 if TYPE_CHECKING:
@@ -55,13 +55,7 @@ if TYPE_CHECKING:
     "unless it carries a zone).",
 )
 @click.option("--yes", "assume_yes", is_flag=True, help="Do not ask for confirmation.")
-@click.option(
-    "--timeout",
-    type=click.FloatRange(min=0),
-    default=10.0,
-    show_default=True,
-    help="Seconds to wait while the database is locked by a writer before refusing.",
-)
+@timeout_option
 @click.pass_context
 def restore(
     context: click.Context,

@@ -7,7 +7,7 @@ from __future__ import annotations
 import click
 
 from dbguard.cli.incident.point_option import from_option
-from dbguard.cli.options import command_config, db_option
+from dbguard.cli.options import command_config, db_option, timeout_option
 from dbguard.errors import ExitCode
 
 
@@ -26,13 +26,7 @@ from dbguard.errors import ExitCode
     "--overwrite", is_flag=True, help="Also write the conflicting rows (listed in the plan)."
 )
 @click.option("--again", is_flag=True, help="Repair an incident that was repaired already.")
-@click.option(
-    "--timeout",
-    type=click.FloatRange(min=0),
-    default=10.0,
-    show_default=True,
-    help="Seconds to wait while the database is locked by a writer before refusing.",
-)
+@timeout_option
 @click.pass_context
 def repair(
     context: click.Context,
