@@ -3,6 +3,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
+# The Spark extra (pyspark builds from a 456 MB source archive, ~2 min cold): `make test` only,
+# so `make demo` stays light.
+SPARK_INSTALLED := $(VENV)/.installed-spark
 
 .PHONY: install demo test lint docs format bench clean
 
@@ -16,6 +19,11 @@ $(INSTALLED): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	@touch $(INSTALLED)
 	@echo "==> installed: $(BIN)/dbguard"
+
+$(SPARK_INSTALLED): $(INSTALLED)
+	@echo "==> installing the Spark extra (pyspark and Great Expectations' Spark engine; about 2 minutes the first time)"
+	$(BIN)/pip install --quiet -e '.[dev,spark]'
+	@touch $(SPARK_INSTALLED)
 
 install: $(INSTALLED)
 
@@ -38,7 +46,9 @@ format: $(INSTALLED)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-test: lint docs
+# loadfile: a test file per worker; tests/conftest.py's scheduler keeps the tests/test_spark_*.py
+# files together on one worker (one JVM).
+test: lint docs $(SPARK_INSTALLED)
 	$(BIN)/pytest tests -n auto --dist loadfile
 
 bench: $(INSTALLED)

@@ -16,6 +16,7 @@ from pathlib import Path
 TIMESTAMP_FORMAT = "%Y%m%d_%H%M%S"
 MANIFEST_SUFFIX = ".manifest.json"
 RECORD_SUFFIX = ".verified.json"
+QUALITY_SUFFIX = ".quality.json"
 TEMP_MARKER = ".tmp-"
 
 
@@ -85,6 +86,12 @@ def record_path(artifact: Path) -> Path:
     return artifact.with_name(artifact.name + RECORD_SUFFIX)
 
 
-def companion_paths(artifact: Path) -> tuple[Path, Path]:
-    """The files that belong to a published backup or archive: its manifest and its record."""
-    return manifest_path(artifact), record_path(artifact)
+def quality_path(artifact: Path) -> Path:
+    """The recorded quality verdict beside a backup: `<name>.quality.json`."""
+    return artifact.with_name(artifact.name + QUALITY_SUFFIX)
+
+
+def companion_paths(artifact: Path) -> tuple[Path, ...]:
+    """The files that belong to a published backup or archive: its manifest, its verification
+    record and its quality verdict."""
+    return manifest_path(artifact), record_path(artifact), quality_path(artifact)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,9 +40,11 @@ def prune_backups(
     scheme: NameScheme = DATABASE_BACKUP,
     db_path: Path | None = None,
     safety_copies_keep: int | None = None,
+    protect: Callable[[list[BackupEntry]], Mapping[str, str]] | None = None,
 ) -> PruneResult:
     """Verify every backup in `backup_dir`, plan retention, delete the dropped ones; with
-    `db_path` and `safety_copies_keep`, keep only that many safety copies beside it."""
+    `db_path` and `safety_copies_keep`, keep only that many safety copies beside it. When the
+    plan drops anything, `protect(verified backups)` names those to keep anyway, with why."""
     safety = None
     if db_path is not None and safety_copies_keep is not None:
         safety = prune_safety_copies(db_path, safety_copies_keep, dry_run=dry_run)
@@ -50,7 +53,11 @@ def prune_backups(
         empty: RetentionPlan[BackupEntry] = RetentionPlan([], [], [], {})
         return PruneResult(empty, [], dry_run, safety)
     with folder_lock(folder):
-        decided = plan(list_backups(folder, verify="full", scheme=scheme), policy)
+        entries = list_backups(folder, verify="full", scheme=scheme)
+        decided = plan(entries, policy)
+        if protect is not None and decided.drop:
+            verified = [entry for entry in entries if entry.verified is True]
+            decided = plan(entries, policy, protect(verified))
         deleted: list[Path] = []
         if not dry_run:
             for entry in decided.drop:

@@ -17,7 +17,8 @@ Safety rules on top, because a prune must never make things worse:
 - the rules are applied to verified backups only; a backup that does not
   verify (or has no manifest) is never counted as a kept copy, never deleted
   either, and is reported for a human to inspect;
-- the newest verified backup is always kept;
+- the newest verified backup is always kept, and so is each backup the caller protects
+  (the newest one whose data is not CRITICAL: newer damaged backups never push it out);
 - at least `min_verified` verified backups are kept (the newest ones the rules
   would drop are kept back).
 """
@@ -25,7 +26,7 @@ Safety rules on top, because a prune must never make things worse:
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Generic, Protocol, TypeVar
@@ -149,8 +150,12 @@ BUCKETS: tuple[tuple[str, str, Callable[[datetime], tuple[int, ...]]], ...] = (
 )
 
 
-def plan(backups: Sequence[T], policy: RetentionPolicy) -> RetentionPlan[T]:
-    """Decide keep/drop for `backups` (any order); see the module docstring for the rules."""
+def plan(
+    backups: Sequence[T], policy: RetentionPolicy, protect: Mapping[str, str] | None = None
+) -> RetentionPlan[T]:
+    """Decide keep/drop for `backups` (any order); see the module docstring for the rules.
+    `protect` names verified backups kept whatever the rules say, with why (the newest one
+    whose data is not CRITICAL, dbguard.incident.usable)."""
     reasons: dict[str, list[str]] = {}
     unverified = [item for item in backups if item.verified is not True]
     for item in unverified:
@@ -192,6 +197,9 @@ def plan(backups: Sequence[T], policy: RetentionPolicy) -> RetentionPlan[T]:
                     keep(item, "within")
     if candidates and candidates[0].name not in kept:
         keep(candidates[0], "newest verified")
+    for item in candidates:
+        if protect and item.name in protect:
+            keep(item, protect[item.name])
     for item in candidates:
         if len(kept) >= policy.min_verified:
             break

@@ -24,6 +24,7 @@ from dbguard.errors import DbguardError
 from dbguard.findings import Finding, Severity
 from dbguard.quality.suites import SuiteFile, checked_suites, load_suites
 from dbguard.quality.targets import (
+    NOT_ON_SPARK,
     LatestBackup,
     RestoreDrill,
     Target,
@@ -52,8 +53,9 @@ def pytest_configure(config: pytest.Config) -> None:
     The suites of tables `[checks] ignore_tables` names are not run."""
     config.addinivalue_line(
         "markers",
-        "engine(name, skip=None): a check of one engine only (sqlite or postgresql); on the "
-        "other it is left out, or skipped saying `skip` when one is given",
+        "engine(name, skip=None): a check of one engine only (sqlite, postgresql or spark); on "
+        "the others it is left out, or skipped saying `skip` when one is given (on Spark: "
+        "that it checks the SQLite file itself)",
     )
     try:
         settings = settings_from_options(config)
@@ -111,7 +113,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         elif marker is None or engine in marker.args:
             kept.append(item)
         elif marker.kwargs.get("skip"):
-            item.add_marker(pytest.mark.skip(reason=marker.kwargs["skip"]))
+            reason = NOT_ON_SPARK if engine == "spark" else marker.kwargs["skip"]
+            item.add_marker(pytest.mark.skip(reason=reason))
             kept.append(item)
         else:
             left_out.append(item)
@@ -268,15 +271,23 @@ def replica_drill(config: Config) -> Iterator[ReplicaDrill]:
 
 @pytest.fixture(scope="session")
 def target_database(
-    config: Config, latest_backup: LatestBackup, request: pytest.FixtureRequest
-) -> Callable[[str], Target]:
+    config: Config,
+    latest_backup: LatestBackup,
+    suites: list[SuiteFile],
+    request: pytest.FixtureRequest,
+) -> Iterator[Callable[[str], Target]]:
     """Resolve a target name to the file to check; skips when the target does not exist.
 
     The backup target is the restore drill's copy of the latest backup when the drill
     restored it, else (drill off or failed, which test_restore_drill reports) the file itself.
     The replica target is the replica drill's restored copy (test_replica_restores reports
     a replica that cannot be restored).
+
+    When the run validated every suite on the backup target, the backup's quality verdict is
+    recorded beside it at the end (dbguard.quality.verdict), for `backup list` and
+    `restore --latest`.
     """
+    judged: list[OutcomeCache] = []
 
     def resolve(name: str) -> Target:
         if name == "live":
@@ -286,6 +297,8 @@ def target_database(
                 pytest.skip(f"{latest_backup.reason} (reported by test_backup_health)")
             # Looked up only here: checking the live target alone restores nothing.
             drill: RestoreDrill = request.getfixturevalue("restore_drill")
+            if not judged:
+                judged.append(request.getfixturevalue("outcome_cache"))
             return Target(name, SqliteFile(drill.path or latest_backup.path, immutable=True))
         if name == "replica":
             replica: ReplicaDrill = request.getfixturevalue("replica_drill")
@@ -294,4 +307,18 @@ def target_database(
             return Target(name, SqliteFile(replica.copy.path, immutable=True))
         raise ValueError(f"unknown target {name!r}")
 
-    return resolve
+    yield resolve
+    if judged and latest_backup.path is not None:
+        _record_backup_verdict(config, latest_backup.path, suites, judged[0])
+
+
+def _record_backup_verdict(
+    config: Config, backup: Path, suites: list[SuiteFile], cache: OutcomeCache
+) -> None:
+    from dbguard.quality.verdict import quality_of, record_quality, suites_digest
+
+    outcomes = [cache.cached("backup", suite) for suite in suites]
+    if any(found is None for found in outcomes):
+        return  # a partial run (-k, a filtered target) judged part of the suites only
+    digest = suites_digest(config.checks.expectations_dir, config.checks.ignore_tables)
+    record_quality(backup, digest, quality_of(o for found in outcomes for o in found or []))

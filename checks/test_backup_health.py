@@ -7,7 +7,7 @@ reports whether it restored and met every suite.
 
 On PostgreSQL dbguard takes no backups: those checks are left out and one skip says why
 (pg_dump, pgBackRest); the newest dump in `[backup] postgres_dump_dir` is held to the same
-26 h / 50 h.
+26 h / 50 h. On Spark, one skip says the same.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from dbguard.errors import DbguardError
 from dbguard.findings import Finding, Severity
 from dbguard.postgres.dumps import dump_age_finding
 from dbguard.quality.suites import SuiteFile
-from dbguard.quality.targets import POSTGRES_BACKUPS, LatestBackup, RestoreDrill
+from dbguard.quality.targets import POSTGRES_BACKUPS, SPARK_BACKUPS, LatestBackup, RestoreDrill
 from dbguard.quality.validate import OutcomeCache
 from dbguard.rules.backup import backup_age_finding
 from dbguard.rules.expectations import restored_copy_finding
@@ -40,6 +40,12 @@ POSTGRESQL = pytest.mark.engine("postgresql")
 def test_backups_of_postgresql_are_not_dbguards() -> None:
     """The backup target, the restore drill and the replica, said once for a PostgreSQL run."""
     pytest.skip(POSTGRES_BACKUPS)
+
+
+@pytest.mark.engine("spark")
+def test_backups_of_spark_tables_are_not_dbguards() -> None:
+    """The backup target, the restore drill and the replica, said once for a Spark run."""
+    pytest.skip(SPARK_BACKUPS)
 
 
 @POSTGRESQL

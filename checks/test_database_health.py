@@ -34,6 +34,7 @@ CANNOT_OPEN = {
     f"damaged, {rules.RESTORE_HINT}",
     "postgresql": "check that the server is running, and the host, port and database in "
     "[database] url",
+    "spark": "check [database.spark] (master, tables) and that the Parquet data is readable",
 }
 
 

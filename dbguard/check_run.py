@@ -104,7 +104,7 @@ def pytest_arguments(
         str(root),
         # A PostgreSQL URL is not passed on (it may hold an expanded password): the run reads
         # its Config from the PresetConfig plugin.
-        *([] if config.database.is_postgres else ["--db", str(config.database.path)]),
+        *(["--db", str(config.database.path)] if config.database.is_sqlite else []),
         "--backup-dir",
         str(config.backup.dir),
         *(option for plugin in DISABLED_PLUGINS for option in ("-p", f"no:{plugin}")),

@@ -127,9 +127,10 @@ def _database_in(folder: Path) -> Path:
     existing = folder / CONFIG_FILE_NAME
     if existing.is_file():  # a second run: the database the file already names
         configured = load_config(existing).database
-        if configured.is_postgres:
+        if not configured.is_sqlite:
             raise ConfigError(
-                f"{existing} configures a PostgreSQL database; dbguard init sets up SQLite ones",
+                f"{existing} configures a {configured.engine} database; dbguard init sets up"
+                " SQLite ones",
                 "run dbguard baseline and dbguard suggest --write to give its tables suites",
             )
         return Path(configured.path)

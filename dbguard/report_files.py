@@ -57,7 +57,7 @@ def database_folder_name(database: DatabaseConfig) -> str:
 
 
 def _identity(database: DatabaseConfig) -> str:
-    if database.is_postgres:
+    if not database.is_sqlite:
         return database.key
     return str(Path(database.path).expanduser().resolve())
 

@@ -131,6 +131,12 @@ def render_block(config: Config, executable: Path, *, systemd: bool | None = Non
                 " [backup] postgres_dump_dir; `check` and `health` watch the newest dump's age"
             )
             line = f"# {line}"
+        if job is BACKUP_JOB and config.database.is_spark:
+            lines.append(
+                "# dbguard does not back up Spark tables: the lake's storage keeps its own"
+                " versions; `check` and `health` read the tables"
+            )
+            line = f"# {line}"
         lines.append(line)
     lines.append(END)
     return "\n".join(lines) + "\n"

@@ -4,11 +4,35 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from postgres_cluster import PostgresCluster, unavailable_reason
+from spark_support import MASTER, SPARK_GROUP
+from spark_support import unavailable_reason as spark_unavailable_reason
+from xdist.scheduler import LoadFileScheduling
 
 from dbguard.demo.database import build_demo_database
+
+if TYPE_CHECKING:
+    from pyspark.sql import SparkSession
+
+
+class SparkFilesTogether(LoadFileScheduling):
+    """`--dist loadfile`, except that every tests/test_spark_*.py file is one unit of work:
+    the Spark tests share one worker, so one JVM and one session start. (Their
+    `xdist_group("spark")` mark says the same to `--dist loadgroup`, which pytest 9.2 broke:
+    pytest-xdist issue 1386.)"""
+
+    def _split_scope(self, nodeid: str) -> str:
+        path = super()._split_scope(nodeid)
+        return SPARK_GROUP if Path(path).name.startswith("test_spark_") else path
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    if config.getvalue("dist") == "loadfile":
+        return SparkFilesTogether(config, log)
+    return None
 
 
 @pytest.fixture(scope="session")
@@ -59,3 +83,21 @@ def postgres_demo_template(postgres_cluster: PostgresCluster) -> str:
     name = "demo_template"
     load_demo(DatabaseConfig(url=postgres_cluster.create_database(name)))
     return name
+
+
+@pytest.fixture(scope="session")
+def spark() -> Iterator[SparkSession]:
+    """The one SparkSession (local[1]) of the Spark tests, built by dbguard with its own
+    settings, stopped when the run ends. Every Spark test is in xdist group "spark", so one
+    worker, one JVM."""
+    reason = spark_unavailable_reason()
+    if reason is not None:
+        pytest.skip(reason)
+    from dbguard.config.spark import SparkConfig
+    from dbguard.spark.session import spark_session
+
+    session = spark_session(SparkConfig(master=MASTER))
+    try:
+        yield session
+    finally:
+        session.stop()

@@ -1,24 +1,21 @@
 """The damage the incident tests repair and assess, done for real on a demo database: a
 recovery point (a real `dbguard backup create`), a real writer process inserting
-`fault_record` rows throughout, a bad DELETE of 40 % of `fault_record` and an UPDATE of 10
+`fault_record` rows throughout (tests/numbered_writer.py --copy-row), a bad DELETE of 40 % of `fault_record` and an UPDATE of 10
 `pue_data` rows to pue = 9.9, then the writer goes on for a few seconds more."""
 
 from __future__ import annotations
 
 import contextlib
 import sqlite3
-import subprocess
-import sys
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from alert_receiver import dbguard
 from check_project import ROOT
-from replication_support import wait_for
+from replication_support import ROWS_TABLE, wait_for, writing
 
-WRITER = Path(__file__).with_name("fault_writer.py")
 CHANGED_PUE = 9.9
 
 
@@ -34,45 +31,28 @@ def write_project(folder: Path, db: Path) -> None:
     (folder / "dbguard.toml").write_text(
         f'[database]\npath = "{db}"\n[backup]\ndir = "backups"\n'
         f'[checks]\nexpectations_dir = "{ROOT / "expectations"}"\n'
+        # numbered_writer.py keeps its own table beside the rows it copies: not the app's.
+        f'ignore_tables = ["{ROWS_TABLE}"]\n'
         '[reports]\ndir = "reports"\nhistory = "reports/history.sqlite3"\nlogs_dir = "logs"\n'
     )
 
 
-@contextlib.contextmanager
-def fault_writing(
-    db: Path, ids: Path, rate: float, seconds: float
-) -> Iterator[subprocess.Popen[str]]:
-    """tests/fault_writer.py committing about `rate` rows a second (killed at the end of the
-    block if still running)."""
-    ready = db.with_name(db.name + ".fault-writer-ready")
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            str(WRITER),
-            "--db",
-            str(db),
-            "--rate",
-            str(rate),
-            "--duration",
-            str(seconds),
-            "--ids-file",
-            str(ids),
-            "--ready-file",
-            str(ready),
-        ],
-        text=True,
-    )
-    try:
-        wait_for(lambda: ready.exists() or process.poll() is not None, "the fault writer")
-        yield process
-    finally:
-        if process.poll() is None:
-            process.kill()
-        process.wait(timeout=10)
+def later_ids(db: Path, point: Path) -> list[int]:
+    """The fault_record ids above the point's newest: the rows the writer committed since."""
+    with contextlib.closing(sqlite3.connect(f"file:{point}?mode=ro", uri=True)) as connection:
+        (newest,) = connection.execute("SELECT max(id) FROM fault_record").fetchone()
+    with contextlib.closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True)) as connection:
+        return [
+            row[0]
+            for row in connection.execute(
+                "SELECT id FROM fault_record WHERE id > ? ORDER BY id", (newest,)
+            )
+        ]
 
 
-def written_ids(ids: Path) -> list[int]:
-    return [int(line) for line in ids.read_text().split()] if ids.exists() else []
+def fault_writing(db: Path, rate: float, seconds: float = 60.0) -> Any:
+    """A real writer adding copies of a fault_record row (tests/numbered_writer.py)."""
+    return writing(db, rate, seconds, copy_row="fault_record")
 
 
 def damage(folder: Path, db: Path, *, after: float = 5.0, rate: float = 2.0) -> Damage:
@@ -81,9 +61,8 @@ def damage(folder: Path, db: Path, *, after: float = 5.0, rate: float = 2.0) -> 
     created = dbguard("backup", "create", cwd=folder)
     assert created.returncode == 0, created.stderr
     (point,) = sorted((folder / "backups").glob("db_*.sqlite3"))
-    ids = folder / "writer-ids.txt"
-    with fault_writing(db, ids, rate, 60.0) as writer:
-        wait_for(lambda: len(written_ids(ids)) >= 2, "the writer's first rows")
+    with fault_writing(db, rate) as writer:
+        wait_for(lambda: len(later_ids(db, point)) >= 2, "the writer's first rows")
         with contextlib.closing(sqlite3.connect(db, isolation_level=None, timeout=30)) as live:
             gone = "id <= 272 AND id % 5 IN (1, 3)"
             deleted = {
@@ -101,4 +80,4 @@ def damage(folder: Path, db: Path, *, after: float = 5.0, rate: float = 2.0) -> 
         writer.terminate()
         writer.wait(timeout=10)
     assert len(deleted) > 100 and len(changed) == 10
-    return Damage(point, deleted, changed, written_ids(ids))
+    return Damage(point, deleted, changed, later_ids(db, point))

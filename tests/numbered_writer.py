@@ -9,7 +9,9 @@ second; `committed_at` is the Unix time just before the COMMIT. Meant to be
 killed (SIGKILL) mid-run: the rows in the database are exactly those
 committed. With --stats-json it writes {"commits", "max_commit_ms",
 "p99_commit_ms"} when it ends by itself or on SIGTERM. The replication tests
-and bench/scenarios/replication/rpo.py use it.
+and bench/scenarios/replication/rpo.py use it. With --copy-row TABLE it commits a copy
+of TABLE's first row instead (every column but its `id` key): an application adding
+realistic rows to the demo's fault_record, say (the incident tests).
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=60.0)
     parser.add_argument("--ready-file", type=Path, default=None)
     parser.add_argument("--stats-json", type=Path, default=None)
+    parser.add_argument("--copy-row", default=None, help="a table with an `id` key")
     args = parser.parse_args()
 
     stop = False
@@ -46,6 +49,14 @@ def main() -> None:
     connection.execute(
         f"CREATE TABLE IF NOT EXISTS {TABLE} (id INTEGER PRIMARY KEY, committed_at REAL NOT NULL)"
     )
+    insert = f"INSERT INTO {TABLE} (committed_at) VALUES (?)"
+    if args.copy_row is not None:
+        columns = [row[1] for row in connection.execute(f"PRAGMA table_info({args.copy_row})")]
+        kept = ", ".join(column for column in columns if column != "id")
+        insert = (
+            f"INSERT INTO {args.copy_row} ({kept}) SELECT {kept} FROM {args.copy_row} "
+            f"WHERE id = (SELECT min(id) FROM {args.copy_row}) AND ? IS NOT NULL"
+        )
     if args.ready_file is not None:
         args.ready_file.write_text("ready\n")
     period = 1.0 / args.rate
@@ -55,7 +66,7 @@ def main() -> None:
     while not stop and time.monotonic() - started < args.duration:
         began = time.perf_counter()
         connection.execute("BEGIN IMMEDIATE")
-        connection.execute(f"INSERT INTO {TABLE} (committed_at) VALUES (?)", (time.time(),))
+        connection.execute(insert, (time.time(),))
         connection.execute("COMMIT")
         durations.append((time.perf_counter() - began) * 1000)
         next_commit += period

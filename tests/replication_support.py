@@ -124,9 +124,11 @@ def replicating(
 
 
 @contextlib.contextmanager
-def writing(db: Path, rate: float, seconds: float = 60.0) -> Iterator[subprocess.Popen[str]]:
+def writing(
+    db: Path, rate: float, seconds: float = 60.0, copy_row: str | None = None
+) -> Iterator[subprocess.Popen[str]]:
     """tests/numbered_writer.py committing about `rate` rows a second into `db` (killed at the
-    end of the block if still running)."""
+    end of the block if still running); with `copy_row`, copies of that table's first row."""
     ready = db.with_name(db.name + ".writer-ready")
     process = subprocess.Popen(
         [
@@ -140,6 +142,7 @@ def writing(db: Path, rate: float, seconds: float = 60.0) -> Iterator[subprocess
             str(seconds),
             "--ready-file",
             str(ready),
+            *(["--copy-row", copy_row] if copy_row else []),
         ],
         text=True,
     )

@@ -53,6 +53,8 @@ def shown(default: Any) -> str:
         return f"`{str(default).lower()}`"
     if isinstance(default, int | float):
         return f"`{default:g}`"
+    if isinstance(default, dict):  # [database.spark]'s maps, empty by default
+        return "`{}`"
     if isinstance(default, tuple):
         return "`[" + ", ".join(f'"{item}"' for item in default) + "]`"
     return f'`"{default}"`'

@@ -13,6 +13,7 @@ from dbguard.catalog.base import Catalog, ColumnShape, ForeignKeyShape, QueryErr
 from dbguard.catalog.source import (
     PostgresDatabase,
     Source,
+    SparkTables,
     SqliteFile,
     live_source,
     sqlite_read_only_url,
@@ -27,6 +28,7 @@ __all__ = [
     "QueryError",
     "QueryRows",
     "Source",
+    "SparkTables",
     "SqliteFile",
     "live_source",
     "open_catalog",

@@ -1,5 +1,5 @@
-"""What a check reads: a SQLite file (the live database, a backup, a restored copy) or a
-PostgreSQL database. Each source opens its own catalog and names its own SQLAlchemy URL for
+"""What a check reads: a SQLite file (the live database, a backup, a restored copy), a
+PostgreSQL database, or Spark tables. Each source opens its own catalog and names its own SQLAlchemy URL for
 Great Expectations, so callers never ask which engine it is."""
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from typing import ClassVar
 
 from dbguard.catalog.base import Catalog
 from dbguard.config import Config, DatabaseConfig
+from dbguard.config.spark import SparkConfig
 from dbguard.database import read_only_uri, require_database
 
 
@@ -89,11 +90,43 @@ class PostgresDatabase:
         return PostgresCatalog(self.database, ignore=ignore, estimate_rows=self.estimate_rows)
 
 
-Source = SqliteFile | PostgresDatabase
+@dataclass(frozen=True)
+class SparkTables:
+    """`[database.spark]`'s tables, read in the SparkSession dbguard builds."""
+
+    spark: SparkConfig
+
+    gx_data_source: ClassVar[str] = "spark"  # GX's add_spark, one dataframe asset per table
+
+    @property
+    def label(self) -> str:
+        return f"spark:{self.spark.master}"
+
+    @property
+    def identity(self) -> tuple[str, bool]:
+        return (f"{self.label} {sorted(self.spark.tables.items())}", False)
+
+    def require(self, *, sqlite_header: bool = True) -> None:
+        """Refuse input that cannot work: no pyspark, no Java, a missing Parquet folder (each
+        a DbguardError, one line)."""
+        self.open().close()
+
+    def sqlalchemy_url(self) -> str:
+        raise TypeError("Spark tables have no SQLAlchemy URL: GX reads them as DataFrames")
+
+    def open(self, ignore: Sequence[str] = ()) -> Catalog:
+        from dbguard.catalog.spark import SparkCatalog
+
+        return SparkCatalog(self.spark, ignore=ignore)
+
+
+Source = SqliteFile | PostgresDatabase | SparkTables
 
 
 def live_source(config: Config) -> Source:
     """The configured live database: never opened for writing."""
     if config.database.is_postgres:
         return PostgresDatabase(config.database, config.postgres.estimate_rows)
+    if config.database.is_spark:
+        return SparkTables(config.database.spark)
     return SqliteFile(Path(config.database.path))

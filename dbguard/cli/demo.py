@@ -26,24 +26,36 @@ from dbguard.cli.options import command_config
     help="Load the demo into this empty PostgreSQL database (postgresql+psycopg://…) and check "
     "it there instead of building a SQLite file.",
 )
+@click.option(
+    "--spark",
+    "use_spark",
+    is_flag=True,
+    help="Write the demo's tables as Parquet into DIR/parquet and check them on a local Spark "
+    "session (needs the extra: pip install 'dbguard[spark]', and Java 17).",
+)
 @click.pass_context
-def demo(context: click.Context, demo_dir: str, postgres_url: str | None) -> int:
+def demo(context: click.Context, demo_dir: str, postgres_url: str | None, use_spark: bool) -> int:
     """Build the demo database (the plan's five tables), back it up, check it, write the report.
 
     Runs the main job end to end: a verified backup, the quality suite on the
     live database and on the backup, the HTML report. Run it twice to see the
     trend charts fill. With --postgres URL the same tables and rows go into an
-    empty PostgreSQL database and the same suites check them there.
+    empty PostgreSQL database and the same suites check them there; with --spark they are
+    written as Parquet and checked on Spark.
     """
-    from dbguard.demo.run import run_demo, run_postgres_demo
+    from dbguard.demo.run import run_demo, run_postgres_demo, run_spark_demo
 
     config = command_config(context)
 
     def progress(step: str) -> None:
         click.echo(f"dbguard demo: {step}", err=True)
 
+    if postgres_url and use_spark:
+        raise click.UsageError("--postgres and --spark are two different demos: pick one")
     if postgres_url:
         result = run_postgres_demo(config, postgres_url, progress=progress)
+    elif use_spark:
+        result = run_spark_demo(config, Path(demo_dir), progress=progress)
     else:
         result = run_demo(config, Path(demo_dir), progress=progress)
     click.echo(f"demo database: {result.database}")

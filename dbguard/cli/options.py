@@ -28,6 +28,15 @@ backup_dir_option = click.option(
     help="The backup folder (overrides [backup] dir).",
 )
 
+# The commands that write live under SQLite's write lock (restore, incident repair).
+timeout_option = click.option(
+    "--timeout",
+    type=click.FloatRange(min=0),
+    default=10.0,
+    show_default=True,
+    help="Seconds to wait while the database is locked by a writer before refusing.",
+)
+
 
 def command_config(context: click.Context, **overrides: Any) -> Config:
     """The configuration for this invocation, with command-line overrides applied.

@@ -11,6 +11,8 @@ from typing import Any
 from dbguard.config.alerts import check_alerts
 from dbguard.config.replication import check_replication
 from dbguard.config.serve import check_serve
+from dbguard.config.spark import check_spark, parse_mapping
+from dbguard.config.watch import check_watch
 from dbguard.errors import ConfigError
 
 # (section, warning key, critical key): a warning threshold beyond its critical one is a typo.
@@ -55,7 +57,9 @@ def check_consistency(config: Any, where: str) -> None:
         )
     check_alerts(config.alerts, where)
     check_serve(config.serve, where)
-    check_replication(config.replication, where, postgres=config.database.is_postgres)
+    check_watch(config.watch, where)
+    check_spark(config.database.spark, where, postgres=bool(config.database.url))
+    check_replication(config.replication, where, engine=config.database.engine)
 
 
 def build(
@@ -93,6 +97,8 @@ def _default_of(spec: dataclasses.Field[Any]) -> Any:
 def _coerce(raw: Any, default: Any, name: str, where: str, base: Path) -> Any:
     if raw is None:  # an optional setting left out (its default is None)
         return None
+    if isinstance(default, dict):  # [database.spark]'s maps
+        return parse_mapping(raw, name, where, base)
     if isinstance(default, Path) or default is None:  # None: an optional path
         if not isinstance(raw, str | Path):
             raise ConfigError(f"{name} in {where} must be a path string", f'write {name} = "…"')

@@ -88,12 +88,17 @@ def replica_scheme(replica: str) -> str:
     return scheme
 
 
-def check_replication(section: ReplicationConfig, where: str, *, postgres: bool = False) -> None:
+def check_replication(section: ReplicationConfig, where: str, *, engine: str = "sqlite") -> None:
     """The section's values make sense; a ConfigError naming the key otherwise."""
-    if section.enabled and postgres:
+    if section.enabled and engine == "postgresql":
         raise ConfigError(
             f"[replication] in {where} is for SQLite files, and [database] url is PostgreSQL",
             "use PostgreSQL's own replication or archiving; set [replication] enabled = false",
+        )
+    if section.enabled and engine == "spark":
+        raise ConfigError(
+            f"[replication] in {where} is for SQLite files, and [database.spark] is Spark",
+            "replicate the lake with its own storage's tools; set [replication] enabled = false",
         )
     replica_scheme(section.replica)
     for key in ("sync_interval", "retention"):

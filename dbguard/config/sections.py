@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from dbguard.config.spark import SparkConfig
 from dbguard.database import DEFAULT_IGNORED_TABLES
 
 
@@ -28,10 +29,28 @@ class DatabaseConfig:
     connection_failures_critical: int = 3
     # How long opening the live DB waits for a lock before it counts as a connection failure.
     connect_timeout_seconds: float = 5.0
+    # Apache Spark tables instead of the SQLite file ([database.spark], dbguard.config.spark).
+    spark: SparkConfig = field(default_factory=SparkConfig)
 
     @property
     def is_postgres(self) -> bool:
         return bool(self.url)
+
+    @property
+    def is_spark(self) -> bool:
+        return self.spark.enabled and not self.url
+
+    @property
+    def is_sqlite(self) -> bool:
+        """A SQLite file dbguard can back up, restore and replicate (not a server, not Spark)."""
+        return not self.is_postgres and not self.is_spark
+
+    @property
+    def engine(self) -> str:
+        """ "sqlite", "postgresql" or "spark": which of the checks marked `engine(…)` run."""
+        if self.is_postgres:
+            return "postgresql"
+        return "spark" if self.is_spark else "sqlite"
 
     @property
     def latency_sql(self) -> str:
@@ -40,11 +59,15 @@ class DatabaseConfig:
             return self.latency_query
         if self.is_postgres:
             return "SELECT COUNT(*) FROM pg_catalog.pg_class"
+        if self.is_spark:
+            return "SELECT 1"
         return "SELECT COUNT(*) FROM sqlite_master"
 
     @property
     def key(self) -> str:
         """What the run history and the reports call this database (secrets masked)."""
+        if self.is_spark:
+            return f"spark:{self.spark.master}"
         if not self.url:
             return str(self.path)
         from dbguard.redact import mask_secrets

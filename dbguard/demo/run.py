@@ -1,5 +1,6 @@
 """The demo's main job: build the database, back it up, check live and backup, report; or,
-with a PostgreSQL URL, load the demo into that (empty) database and check it there."""
+with a PostgreSQL URL, load the demo into that (empty) database and check it there; or, with
+Spark, write the demo's tables as Parquet and check them on a local Spark session."""
 
 from __future__ import annotations
 
@@ -63,6 +64,36 @@ def run_demo(
     return DemoResult(
         database=str(database),
         backup=backup.path,
+        report=run.reports.latest if run.reports else None,
+        exit_code=run.exit_code,
+    )
+
+
+def run_spark_demo(
+    config: Config, demo_dir: Path, progress: Callable[[str], None] = log.info
+) -> DemoResult:
+    """Write the demo's tables as Parquet into `demo_dir/parquet` and run the same suites on
+    them with a local Spark session (the live target only: dbguard does not back up Spark)."""
+    from dbguard.config.spark import SparkConfig
+    from dbguard.demo.spark import LOCAL_MASTER, demo_spark_config, write_demo_parquet
+    from dbguard.spark.session import require_pyspark
+
+    require_pyspark()
+    config = _project_suites(config)
+    checks_folder(config)
+    progress(f"starting Spark ({LOCAL_MASTER}; the JVM takes a few seconds)")
+    local = dataclasses.replace(
+        config,
+        database=dataclasses.replace(config.database, spark=SparkConfig(master=LOCAL_MASTER)),
+    )
+    progress(f"writing the demo's five tables as Parquet into {demo_dir / 'parquet'}")
+    write_demo_parquet(local, demo_dir)
+    config = demo_spark_config(config, demo_dir)
+    progress("checking them on Spark (Great Expectations' Spark engine)")
+    run = run_checks(config, configured_database=config.database)
+    return DemoResult(
+        database=str(demo_dir.expanduser().resolve() / "parquet"),
+        backup=None,
         report=run.reports.latest if run.reports else None,
         exit_code=run.exit_code,
     )

@@ -11,13 +11,18 @@ if TYPE_CHECKING:
 
 
 def engine_health(config: Config) -> ModuleType:
-    """The module reading this database's engine: `dbguard.health.sqlite` or `.postgres`. Each
+    """The module reading this database's engine: `dbguard.health.sqlite`, `.postgres` or
+    `.spark`. Each
     has `label(config)`, `attempt(config)`, `counts(config, report)` and
     `add_findings(config, report, quick=…)`."""
     if config.database.is_postgres:
         from dbguard.health import postgres
 
         return postgres
+    if config.database.is_spark:
+        from dbguard.health import spark
+
+        return spark
     from dbguard.health import sqlite
 
     return sqlite

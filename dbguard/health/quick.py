@@ -66,7 +66,7 @@ def run_health(config: Config, *, quick: bool = True, record: bool = True) -> He
         if counts is not None:
             add_rows(config, history, counts, report)
         database.add_findings(config, report, quick=quick)
-    add_machine(report, config, history, local_database=not config.database.is_postgres)
+    add_machine(report, config, history, local_database=config.database.is_sqlite)
     if config.replication.enabled:  # its modules load only for a replicated database
         from dbguard.replication.status import replication_findings
 

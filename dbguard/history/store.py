@@ -18,6 +18,7 @@ from dbguard.findings import subjects_from_text, subjects_text
 from dbguard.history.migrations import migrate
 from dbguard.history.records import (
     CHECK,
+    REPAIR,
     RESTORE,
     Outcome,
     RunRecord,
@@ -243,12 +244,15 @@ class History:
 
     def reference_counts(self, database: str) -> tuple[dict[str, int], str]:
         """The row counts the next check compares with, and what they are: the newest check
-        run's, unless a restore was recorded after it (then the restored backup's)."""
-        runs = self.recent_runs(kind=(CHECK, RESTORE), limit=1, database=database)
+        run's, unless a restore or a repair (`incident repair`) was recorded after it (then
+        the counts it left)."""
+        runs = self.recent_runs(kind=(CHECK, RESTORE, REPAIR), limit=1, database=database)
         if not runs:
             return {}, ""
         run = runs[0]
-        against = "the restored backup" if run.kind == RESTORE else "the previous run"
+        against = {RESTORE: "the restored backup", REPAIR: "the repair"}.get(
+            run.kind, "the previous run"
+        )
         return row_counts_in(run.metrics), against
 
     def consecutive_failures(self, name: str, *, limit: int = 50) -> int:

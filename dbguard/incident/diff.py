@@ -115,7 +115,7 @@ def diff_databases(
     try:
         connection.execute("BEGIN")
         result = _diff(connection, point, live, patterns, sample, keys, temporary is not None)
-        connection.commit()
+        connection.execute("COMMIT")
     except BaseException:
         connection.close()
         if temporary is not None:

@@ -107,12 +107,17 @@ def replica_points(config: Config) -> list[Point]:
     environment = litestream_environment(location, os.environ)
     litestream = litestream_for(config) if location.kind == "s3" else None
     state = read_replica_state(location, litestream, environment)
-    points = []
-    for txid in restorable_txids(state.files):
+    points: list[Point] = []
+    for txid in reversed(restorable_txids(state.files)):
         moment = state.time_of(txid)
-        if moment is not None:
-            points.append(Point(as_utc(moment), TXID, txid=txid))
-    return sorted(points)
+        if moment is None:
+            continue
+        # A compacted file is written after the level-0 files it merged: a state existed no
+        # later than any newer state did, so times keep the transactions' order.
+        if points and points[-1].time < moment:
+            moment = points[-1].time
+        points.append(Point(as_utc(moment), TXID, txid=txid))
+    return points[::-1]
 
 
 def recovery_points(config: Config) -> list[Point]:

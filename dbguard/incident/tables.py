@@ -12,6 +12,7 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
 
 from dbguard.database import quote_identifier, read_only_uri, require_database
 from dbguard.errors import DbguardError
@@ -72,16 +73,28 @@ def attach_uri(path: Path) -> str:
 
 
 def open_pair(
-    point: Path, live: Path, main: Path | None = None, timeout: float = 10.0
+    point: Path,
+    live: Path,
+    main: Path | None = None,
+    timeout: float = 10.0,
+    *,
+    bad: Path | None = None,
+    write_live: bool = False,
 ) -> sqlite3.Connection:
     """A connection with `main` (a file to write, default an in-memory database) as main, and
-    `live` and `point` attached read-only: nothing done on it can write either."""
-    for path in (point, live):
+    `live`, `point` (and `bad`, the first bad point, when given) attached read-only: nothing
+    done on it can write them. Only `write_live` (the repair) attaches live for writing."""
+    for path in (point, live, *([bad] if bad else [])):
         require_database(path)
-    connection = sqlite3.connect(str(main) if main else ":memory:", uri=True, timeout=timeout)
+    connection = sqlite3.connect(
+        str(main) if main else ":memory:", uri=True, timeout=timeout, isolation_level=None
+    )
     connection.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
-    connection.execute("ATTACH DATABASE ? AS live", (attach_uri(live),))
+    live_uri = f"file:{quote(str(live.resolve()))}?mode=rw" if write_live else attach_uri(live)
+    connection.execute("ATTACH DATABASE ? AS live", (live_uri,))
     connection.execute("ATTACH DATABASE ? AS point", (attach_uri(point),))
+    if bad is not None:
+        connection.execute("ATTACH DATABASE ? AS bad", (attach_uri(bad),))
     return connection
 
 

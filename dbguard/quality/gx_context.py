@@ -1,6 +1,6 @@
 """An ephemeral Great Expectations context (no project folder, no progress bars, no network),
-and how a source (a SQLite file, a PostgreSQL database) and a table of any name are addressed
-in it."""
+and how a source (a SQLite file, a PostgreSQL database, Spark tables) and a table of any name
+are addressed in it."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import os
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
-from dbguard.catalog import Source, sqlite_read_only_url
+from dbguard.catalog import Source, SparkTables, sqlite_read_only_url
 from dbguard.heavy_import import import_frozen
 from dbguard.quality.queries import whole_table_query
 
@@ -38,14 +38,38 @@ def ephemeral_context() -> AbstractDataContext:
     return context
 
 
-__all__ = ["add_data_source", "ephemeral_context", "sqlite_read_only_url", "whole_table_batch"]
+__all__ = [
+    "add_data_source",
+    "ephemeral_context",
+    "source_batch",
+    "sqlite_read_only_url",
+    "whole_table_batch",
+]
 
 
 def add_data_source(context: AbstractDataContext, name: str, source: Source) -> Any:
-    """A GX data source (one SQLAlchemy engine) reading `source`, read-only: `add_sqlite` for
-    a file (with `add_sql`, stdev fails: GX issue 12165), `add_postgres` for PostgreSQL."""
+    """A GX data source reading `source`, read-only: `add_sqlite` for a file (with `add_sql`,
+    stdev fails: GX issue 12165), `add_postgres` for PostgreSQL (one SQLAlchemy engine each),
+    `add_spark` for Spark tables (the session dbguard built: GX calls getOrCreate)."""
+    if isinstance(source, SparkTables):
+        return context.data_sources.add_spark(name)
     add = getattr(context.data_sources, f"add_{source.gx_data_source}")
     return add(name, connection_string=source.sqlalchemy_url())
+
+
+def source_batch(data_source: Any, asset_name: str, source: Source, table: str) -> Batch:
+    """A batch of every row of `table` in `source`: a table asset on SQL engines, a DataFrame
+    asset on Spark (the table's DataFrame; `{batch}` becomes GX's temporary view, and the
+    other configured tables are views under their own names)."""
+    if not isinstance(source, SparkTables):
+        return whole_table_batch(data_source, asset_name, table)
+    from dbguard.spark.session import spark_session
+    from dbguard.spark.tables import read_table
+
+    frame = read_table(spark_session(source.spark), source.spark, table)
+    asset = data_source.add_dataframe_asset(name=asset_name)
+    definition = asset.add_batch_definition_whole_dataframe("whole-table")
+    return definition.get_batch(batch_parameters={"dataframe": frame})
 
 
 # GX strips these from both ends of a table name before quoting it (GX 1.24,

@@ -1,5 +1,6 @@
 """What the quality suite checks: the live database, the latest backup, a restore drill, and
-the Litestream replica when replication is configured; on PostgreSQL the live database only."""
+the Litestream replica when replication is configured; on PostgreSQL and Spark the live
+database only."""
 
 from __future__ import annotations
 
@@ -26,18 +27,25 @@ POSTGRES_BACKUPS = (
     "pgBackRest, and set [backup] postgres_dump_dir so dbguard watches the newest dump's age"
 )
 NOT_ON_POSTGRES = "does not apply to PostgreSQL"
+# Why a Spark run has the live target only (checks/test_backup_health.py says it once).
+SPARK_BACKUPS = (
+    "the backup target, the restore drill and the replica are SQLite files dbguard takes, "
+    "restores and checks: they do not apply to Spark tables, whose storage keeps its own "
+    "versions"
+)
+NOT_ON_SPARK = "does not apply to Spark tables: a check of the SQLite file itself"
 
 
 def engine_name(config: Config) -> str:
-    """ "sqlite" or "postgresql": which of the checks marked `engine(…)` run."""
-    return "postgresql" if config.database.is_postgres else "sqlite"
+    """ "sqlite", "postgresql" or "spark": which of the checks marked `engine(…)` run."""
+    return config.database.engine
 
 
 def active_targets(config: Config) -> tuple[str, ...]:
     """The targets this configuration has: the live database only on PostgreSQL; the replica
     only when replication is configured (otherwise checks/test_replica.py says so once,
     instead of one skip per expectation)."""
-    if config.database.is_postgres:
+    if not config.database.is_sqlite:
         return ("live",)
     return tuple(target for target in TARGETS if target != "replica" or config.replication.enabled)
 

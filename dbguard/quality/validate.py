@@ -1,5 +1,5 @@
-"""Run a suite against a source (a SQLite file, read-only, or a PostgreSQL database, in a
-read-only session) and turn each result into an outcome.
+"""Run a suite against a source (a SQLite file, read-only, a PostgreSQL database, in a
+read-only session, or Spark tables) and turn each result into an outcome.
 
 Every expectation first runs with BOOLEAN_ONLY (GX's default format runs an
 extra sample query per expectation even when it passes), an unexpected-rows
@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from dbguard.catalog import Source, SqliteFile
 from dbguard.errors import DbguardError
-from dbguard.quality.gx_context import add_data_source, ephemeral_context, whole_table_batch
+from dbguard.quality.gx_context import add_data_source, ephemeral_context, source_batch
 from dbguard.quality.outcomes import ExpectationOutcome, error_message, errored, outcome
 from dbguard.quality.row_examples import EXAMPLES, RowExamples, TableShape, table_shape
 from dbguard.quality.suite_passes import run_passes
@@ -100,7 +100,7 @@ class SuiteValidator:
         if data_source is None:
             data_source = add_data_source(self._context, f"source-{len(self._sources) + 1}", source)
             self._sources[source.identity] = data_source
-        return whole_table_batch(data_source, f"table-{len(data_source.assets) + 1}", table)
+        return source_batch(data_source, f"table-{len(data_source.assets) + 1}", source, table)
 
     def _details(
         self,
@@ -156,6 +156,10 @@ class OutcomeCache:
         if key not in self._outcomes:
             self._outcomes[key] = self._validator.validate(database, suite, immutable=immutable)
         return self._outcomes[key]
+
+    def cached(self, target: str, suite: SuiteFile) -> list[ExpectationOutcome] | None:
+        """The outcomes of `suite` on `target` if this run validated it, else None."""
+        return self._outcomes.get((target, str(suite.path)))
 
     def outcome(
         self,

@@ -159,16 +159,18 @@ def restore_from_replica(
     db_path: Path,
     *,
     timestamp: datetime | None = None,
+    txid: int | None = None,
     assume_yes: bool = False,
     confirm: Callable[[str], bool] | None = None,
     busy_timeout: float = 10.0,
 ) -> ReplicaRestoreResult:
-    """Restore the replica's newest state (or its state at `timestamp`) over `db_path`
+    """Restore the replica's newest state (or its state at `timestamp`, or at transaction
+    `txid`: `incident repair --route point-in-time`) over `db_path`
     through dbguard's verified restore path. The temporary copy lives in a private folder
     inside the backup folder and is removed whatever happens."""
     folder = ensure_private_dir(Path(config.backup.dir))
     with tempfile.TemporaryDirectory(prefix=".replica-restore-", dir=folder) as temporary:
-        copy = restore_copy(config, Path(temporary) / COPY_NAME, timestamp=timestamp)
+        copy = restore_copy(config, Path(temporary) / COPY_NAME, timestamp=timestamp, txid=txid)
         when = copy.replicated_at.astimezone() if copy.replicated_at else None
         moment = f" as of {when:%Y-%m-%d %H:%M:%S %Z}" if when else ""
         question = (

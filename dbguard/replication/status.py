@@ -93,10 +93,10 @@ def require_enabled(config: Config) -> None:
             "replication is not configured",
             "set [replication] enabled = true (and replica = …) in dbguard.toml",
         )
-    if config.database.is_postgres:  # load_config refuses it; a Config built by hand may not
+    if not config.database.is_sqlite:  # load_config refuses it; a Config built by hand may not
         raise ConfigError(
-            "[replication] is for SQLite files, and [database] url is PostgreSQL",
-            "use PostgreSQL's own replication or archiving; set [replication] enabled = false",
+            f"[replication] is for SQLite files, and [database] is {config.database.engine}",
+            "use the engine's own replication or archiving; set [replication] enabled = false",
         )
 
 

@@ -31,6 +31,7 @@ def create(
     from backup.prune import prune_backups
     from backup.snapshot import create_backup
     from dbguard.alerts.sources import backup_alerts
+    from dbguard.incident.usable import protect_newest_usable
 
     config = command_config(context, database__path=db, backup__dir=backup_dir)
     database = sqlite_database(config, "backup create")
@@ -51,6 +52,7 @@ def create(
             policy,
             db_path=database,
             safety_copies_keep=config.backup.safety_copies_keep,
+            protect=protect_newest_usable(config),
         )
         pruned = result.deleted + (result.safety_copies.deleted if result.safety_copies else [])
         for path in pruned:

@@ -23,9 +23,15 @@ def sqlite_database(config: Config, command: str) -> Path:
             "back PostgreSQL up with pg_dump or pgBackRest; dbguard watches the dumps'"
             " freshness through [backup] postgres_dump_dir",
         )
+    if config.database.is_spark:
+        raise ConfigError(
+            f"'dbguard {command}' works on a SQLite file, and the database is Spark tables",
+            "back the lake up with its storage's own tools (versioned buckets, snapshots);"
+            " dbguard checks the tables, it does not copy them",
+        )
     return config.database.path
 
 
 def safety_copies_of(config: Config) -> Path | None:
     """The database whose safety copies list and prune show, or None for PostgreSQL."""
-    return None if config.database.is_postgres else config.database.path
+    return config.database.path if config.database.is_sqlite else None

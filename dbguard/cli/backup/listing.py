@@ -15,11 +15,13 @@ from dbguard.cli.backup.output import age, size
 from dbguard.cli.backup.policy import retention_policy
 from dbguard.cli.options import backup_dir_option, command_config, db_option
 from dbguard.errors import ExitCode
+from dbguard.incident.usable import describe
 
 if TYPE_CHECKING:
     from backup.entry import BackupEntry
     from backup.inventory import Inventory
     from backup.safety_copies import SafetyCopy
+    from dbguard.quality.verdict import Quality
 
 
 @click.command(name="list")
@@ -32,13 +34,26 @@ if TYPE_CHECKING:
     is_flag=True,
     help="Read every backup in full now (default: reuse the recorded result of unchanged files).",
 )
+@click.option(
+    "--quality",
+    "compute_quality",
+    is_flag=True,
+    help="Judge the data of every backup not judged yet (runs the suites; slower).",
+)
 @click.pass_context
 def list_command(
-    context: click.Context, db: str | None, backup_dir: str | None, as_json: bool, verify_all: bool
+    context: click.Context,
+    db: str | None,
+    backup_dir: str | None,
+    as_json: bool,
+    verify_all: bool,
+    compute_quality: bool,
 ) -> int:
-    """Every backup: time (local), age, size, last verification, retention tier; safety copies."""
+    """Every backup: time (local), age, size, last verification, data quality, retention tier;
+    safety copies."""
     from backup.catalog import existing_backup_folder
     from backup.inventory import take_inventory
+    from dbguard.incident.usable import listed_qualities
 
     config = command_config(context, database__path=db, backup__dir=backup_dir)
     existing_backup_folder(config.backup.dir)
@@ -50,7 +65,8 @@ def list_command(
         verify="full" if verify_all else "recorded",
     )
     now = datetime.now(UTC)
-    rows = [_backup_row(entry, inventory, now) for entry in inventory.backups]
+    qualities = listed_qualities(config, inventory.backups, compute=compute_quality)
+    rows = [_backup_row(entry, inventory, now, qualities) for entry in inventory.backups]
     copies = [_safety_copy_row(copy, inventory, now) for copy in _copies(inventory)]
     if as_json:
         click.echo(json.dumps(rows + copies, indent=2))
@@ -64,8 +80,11 @@ def _copies(inventory: Inventory) -> list[SafetyCopy]:
     return sorted(decided.keep + decided.drop, key=lambda copy: (copy.created_at, copy.number))
 
 
-def _backup_row(entry: BackupEntry, inventory: Inventory, now: datetime) -> dict[str, Any]:
+def _backup_row(
+    entry: BackupEntry, inventory: Inventory, now: datetime, qualities: dict[str, Quality | None]
+) -> dict[str, Any]:
     checked = entry.verified_at
+    quality = qualities.get(entry.name)
     return {
         "kind": "backup",
         "name": entry.name,
@@ -83,6 +102,9 @@ def _backup_row(entry: BackupEntry, inventory: Inventory, now: datetime) -> dict
         # False: the recorded result of the unchanged file was reused, nothing was read.
         "reverified": entry.reverified,
         "row_counts": entry.manifest.row_counts if entry.manifest else None,
+        # The data's verdict (dbguard.incident.usable), None: not checked.
+        "quality": quality.to_json() if quality else None,
+        "quality_text": describe(quality),
     }
 
 
@@ -119,7 +141,7 @@ def _print_tables(rows: list[dict[str, Any]], copies: list[dict[str, Any]], fold
     if not rows:
         click.echo(f"no backups in {folder}")
     else:
-        table = Table("name", "time (local)", "age", "size", "verified", "tier")
+        table = Table("name", "time (local)", "age", "size", "verified", "quality", "tier")
         table.columns[0].no_wrap = True
         for row in rows:
             when = f"checked {row['verified_age']} ago" if row["verified_age"] else "not checked"
@@ -130,6 +152,7 @@ def _print_tables(rows: list[dict[str, Any]], copies: list[dict[str, Any]], fold
                 row["age"],
                 size(row["size"]),
                 f"{status} ({when})",
+                row["quality_text"],
                 row["tier"],
             )
         console.print(table)

@@ -27,6 +27,7 @@ def prune(
     """Delete backups no retention rule keeps, and safety copies beyond the newest N."""
     from backup.catalog import existing_backup_folder
     from backup.prune import prune_backups
+    from dbguard.incident.usable import protect_newest_usable
 
     config = command_config(context, database__path=db, backup__dir=backup_dir)
     existing_backup_folder(config.backup.dir)
@@ -36,6 +37,7 @@ def prune(
         dry_run=dry_run,
         db_path=safety_copies_of(config),
         safety_copies_keep=config.backup.safety_copies_keep,
+        protect=protect_newest_usable(config),
     )
     decided = result.plan
     verb = "would delete" if dry_run else "deleted"

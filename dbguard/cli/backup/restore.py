@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 import click
 
 from dbguard.cli.backup.database import sqlite_database
-from dbguard.cli.options import backup_dir_option, command_config, db_option
+from dbguard.cli.options import backup_dir_option, command_config, db_option, timeout_option
 from dbguard.errors import ConfigError, DbguardError, ExitCode
 
 if TYPE_CHECKING:
@@ -33,7 +33,16 @@ if TYPE_CHECKING:
 @db_option
 @backup_dir_option
 @click.argument("path", required=False, type=click.Path(dir_okay=False))
-@click.option("--latest", is_flag=True, help="Restore the newest backup that verifies.")
+@click.option(
+    "--latest",
+    is_flag=True,
+    help="Restore the newest backup that verifies and whose data is not CRITICAL.",
+)
+@click.option(
+    "--ignore-quality",
+    is_flag=True,
+    help="With --latest: the newest backup that verifies, whatever its data's verdict.",
+)
 @click.option(
     "--from-replica",
     is_flag=True,
@@ -46,13 +55,7 @@ if TYPE_CHECKING:
     "unless it carries a zone).",
 )
 @click.option("--yes", "assume_yes", is_flag=True, help="Do not ask for confirmation.")
-@click.option(
-    "--timeout",
-    type=click.FloatRange(min=0),
-    default=10.0,
-    show_default=True,
-    help="Seconds to wait while the database is locked by a writer before refusing.",
-)
+@timeout_option
 @click.pass_context
 def restore(
     context: click.Context,
@@ -60,6 +63,7 @@ def restore(
     backup_dir: str | None,
     path: str | None,
     latest: bool,
+    ignore_quality: bool,
     from_replica: bool,
     timestamp: str | None,
     assume_yes: bool,
@@ -74,6 +78,8 @@ def restore(
         )
     if timestamp is not None and not from_replica:
         raise ConfigError("--timestamp goes with --from-replica", "add --from-replica")
+    if ignore_quality and not latest:
+        raise ConfigError("--ignore-quality goes with --latest", "add --latest")
     config = command_config(context, database__path=db, backup__dir=backup_dir)
     database = sqlite_database(config, "backup restore")
     started_at = datetime.now(UTC)
@@ -83,7 +89,14 @@ def restore(
             result, source = _restore_replica(config, database, timestamp, assume_yes, timeout)
         else:
             chosen = None if latest else Path(str(path))
-            result = _restore(config, database, chosen, assume_yes=assume_yes, timeout=timeout)
+            result = _restore(
+                config,
+                database,
+                chosen,
+                assume_yes=assume_yes,
+                timeout=timeout,
+                ignore_quality=ignore_quality,
+            )
             source = str(result.backup_path)
             click.echo(f"restored {result.backup_path} to {result.db_path} ({result.route})")
     except DbguardError as refused:
@@ -106,15 +119,29 @@ def restore(
 
 
 def _restore(
-    config: Config, database: Path, source: Path | None, *, assume_yes: bool, timeout: float
+    config: Config,
+    database: Path,
+    source: Path | None,
+    *,
+    assume_yes: bool,
+    timeout: float,
+    ignore_quality: bool = False,
 ) -> RestoreResult:
-    """Restore `source`, or the newest backup that verifies when it is None."""
+    """Restore `source`, or when it is None the newest backup that verifies and is not
+    CRITICAL (with `ignore_quality`, the newest that verifies)."""
     from backup.restore import latest_to_restore, restore_backup
+    from dbguard.incident.usable import describe, latest_usable_backup
 
     manifest = None
-    if source is None:
+    if source is None and ignore_quality:
         latest = latest_to_restore(config.backup.dir)  # read in full just now
         source, manifest = latest.path, latest.manifest
+    elif source is None:
+        usable = latest_usable_backup(config)
+        for name, why in usable.skipped:
+            click.echo(f"skipped {name}: {why}")
+        click.echo(f"chose {usable.entry.name}: {describe(usable.quality)}")
+        source, manifest = usable.entry.path, usable.entry.manifest
     return restore_backup(
         source,
         database,

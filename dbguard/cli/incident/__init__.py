@@ -2,8 +2,9 @@
 dbguard.incident.
 
 An incident opens when a check run turns CRITICAL and closes when a check run is OK again;
-`list` shows them, `report` writes one's post-mortem (Markdown and offline HTML); `diff`
-says row by row what was lost since a recovery point.
+`list` shows them, `report` writes one's post-mortem (Markdown and offline HTML); `find`
+bisects the recovery points for when the damage began; `diff` says row by row what was lost
+since a recovery point; `repair` puts the lost rows back.
 """
 
 from __future__ import annotations
@@ -11,7 +12,9 @@ from __future__ import annotations
 import click
 
 from dbguard.cli.incident.diff import diff
+from dbguard.cli.incident.find import find
 from dbguard.cli.incident.listing import list_command
+from dbguard.cli.incident.repair import repair
 from dbguard.cli.incident.report import report
 
 
@@ -23,5 +26,5 @@ def incident(context: click.Context) -> None:
         click.echo(context.get_help())
 
 
-for command in (diff, list_command, report):
+for command in (diff, find, list_command, repair, report):
     incident.add_command(command)

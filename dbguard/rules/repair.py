@@ -1,0 +1,65 @@
+"""What `incident repair` does with one row the damage touched: a pure decision.
+
+The damage is what changed between the last good point and the first bad point; a row the
+damage touched is in one of five cases, depending on what became of it in live since:
+
+| case            | the damage…  | live now                          | repair                  |
+|-----------------|--------------|-----------------------------------|-------------------------|
+| deleted         | deleted it   | no row under its key              | insert it back          |
+| key_taken       | deleted it   | a new row under its key           | conflict; --overwrite: replace |
+| changed         | changed it   | as the damage left it             | revert it               |
+| changed_again   | changed it   | changed again by the application  | conflict; --overwrite: revert  |
+| deleted_again   | changed it   | deleted by the application since  | conflict; --overwrite: insert back |
+
+Everything else (rows inserted, changed or deleted only after the damage) is never touched.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+
+class Case(enum.StrEnum):
+    DELETED = "deleted"
+    KEY_TAKEN = "key_taken"
+    CHANGED = "changed"
+    CHANGED_AGAIN = "changed_again"
+    DELETED_AGAIN = "deleted_again"
+
+
+class Write(enum.StrEnum):
+    INSERT = "insert"  # the row as it was at the point goes in under its key
+    UPDATE = "update"  # the row under its key gets its values at the point
+    NONE = "none"  # left as it is
+
+
+@dataclass(frozen=True)
+class RowRepair:
+    write: Write
+    conflict: bool  # listed as a conflict (and skipped unless overwritten)
+    reason: str
+
+
+CONFLICT_REASONS = {
+    Case.KEY_TAKEN: "its key now belongs to a row written after the damage",
+    Case.CHANGED_AGAIN: "the application changed it again after the damage",
+    Case.DELETED_AGAIN: "the application deleted it after the damage",
+}
+OVERWRITES = {
+    Case.KEY_TAKEN: Write.UPDATE,
+    Case.CHANGED_AGAIN: Write.UPDATE,
+    Case.DELETED_AGAIN: Write.INSERT,
+}
+
+
+def repair_row(case: Case, overwrite: bool) -> RowRepair:
+    """The write for a row in `case`; conflicts are skipped unless `overwrite`."""
+    if case is Case.DELETED:
+        return RowRepair(Write.INSERT, False, "deleted by the damage")
+    if case is Case.CHANGED:
+        return RowRepair(Write.UPDATE, False, "changed by the damage")
+    reason = CONFLICT_REASONS[case]
+    if overwrite:
+        return RowRepair(OVERWRITES[case], True, f"{reason}; overwritten (--overwrite)")
+    return RowRepair(Write.NONE, True, f"{reason}; skipped (--overwrite replaces it)")
