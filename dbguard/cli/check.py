@@ -21,6 +21,11 @@ from dbguard.cli.options import backup_dir_option, command_config, db_option
     "for a --db other than the configured one, in its own subfolder of reports/).",
 )
 @click.option("--strict", is_flag=True, help="Fail (exit 1) on warnings too, not only criticals.")
+@click.option(
+    "--cold",
+    is_flag=True,
+    help="Run here even when `dbguard serve` is watching (default: its warm child runs it).",
+)
 @click.pass_context
 def check(
     context: click.Context,
@@ -28,8 +33,16 @@ def check(
     backup_dir: str | None,
     report: str | None,
     strict: bool,
+    cold: bool,
 ) -> int:
     """Run checks/ on the live database and its latest backup. Exit 1 on a critical finding."""
+    if not cold:
+        from dbguard.cli.warm_check import check_argv, run_in_watcher
+
+        options = {"db": db, "backup_dir": backup_dir, "report": report, "strict": strict}
+        code = run_in_watcher(command_config(context), check_argv(context, options))
+        if code is not None:
+            return code
     from dbguard.check_run import run_checks
     from dbguard.web.textfile import write_prometheus_textfile
 
