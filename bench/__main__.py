@@ -3,7 +3,8 @@
 python -m bench                    # everything (under 15 minutes on 2 cores), writes bench/RESULTS.md
 python -m bench --quick            # smoke run: one run each, small data, writes bench/.data/RESULTS.quick.md
 python -m bench --only backup      # some benchmarks only (health, check, scale, backup, verify,
-                                   # endpoints, replication, postgres, peer, incident_diff)
+                                   # endpoints, replication, postgres, peer, incident,
+                                   # incident_diff)
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from bench.scenarios import (
     endpoints,
     health,
     incident_diff,
+    incident_find,
     peer,
     postgres,
     replication,
@@ -42,6 +44,7 @@ SCENARIOS = {
     "replication": replication.run,
     "postgres": postgres.run,
     "peer": peer.run,
+    "incident": incident_find.run,
     "incident_diff": incident_diff.run,
 }
 log = logging.getLogger("bench")

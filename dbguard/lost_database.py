@@ -36,8 +36,8 @@ class LostDatabase:
 
 def lost_reason(config: Config) -> str:
     """Why the configured live SQLite database is gone, or "" (present, not named by the
-    configuration, or PostgreSQL: a server that does not answer is a connection failure)."""
-    if config.database.is_postgres or not config.database_named:
+    configuration, or not a SQLite file: a server that does not answer is a connection failure)."""
+    if not config.database.is_sqlite or not config.database_named:
         return ""
     return missing_reason(Path(config.database.path))
 

@@ -11,6 +11,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from replication_support import (
     ROWS_TABLE,
     dbguard,
@@ -152,3 +154,41 @@ def test_no_recovery_point_and_postgres_are_bad_input(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as raised:
         recovery_points(load_config(postgres))
     assert "pg_dump" in raised.value.one_line() and "PITR" in raised.value.one_line()
+
+
+def plan_reaches(files: list[LtxFile], target: int) -> bool:
+    """Litestream 0.5's CalcRestorePlan for `-txid target`, written out plainly: the newest
+    snapshot at or before it, then each level from 8 down to 0, every file ending after what
+    the plan holds and at or before the target, without a gap; restored exactly when the
+    plan ends at the target."""
+    snapshots = [f.max_txid for f in files if f.level == SNAPSHOT_LEVEL and f.max_txid <= target]
+    reached = max(snapshots, default=0)
+    for level in range(SNAPSHOT_LEVEL - 1, -1, -1):
+        chosen = sorted(
+            (f for f in files if f.level == level and reached < f.max_txid <= target),
+            key=lambda f: (f.max_txid, f.min_txid),
+        )
+        for file in chosen:
+            if file.min_txid > reached + 1:
+                return False
+            reached = file.max_txid
+    return reached == target
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from([0, 0, 0, 1, 2, SNAPSHOT_LEVEL]), st.integers(1, 40), st.integers(0, 6)
+        ),
+        max_size=40,
+    )
+)
+def test_restorable_txids_agree_with_litestreams_restore_plan(
+    shapes: list[tuple[int, int, int]],
+) -> None:
+    files = [
+        ltx(level, 1 if level == SNAPSHOT_LEVEL else low, low + width)
+        for level, low, width in shapes
+    ]
+    expected = [t for t in sorted({f.max_txid for f in files}) if plan_reaches(files, t)]
+    assert restorable_txids(files) == expected

@@ -43,7 +43,9 @@ def test_deleted_database_is_critical_alerted_recorded_and_shown(
     port = free_port()
     with Receiver() as receiver:
         write_config(
-            project, demo_db, f'[alerts]\nurls = ["{receiver.url}"]\n[serve]\nport = {port}\n'
+            project,
+            demo_db,
+            f'[alerts]\nurls = ["{receiver.url}"]\n[serve]\nport = {port}\n[watch]\nenabled = false\n',
         )
         assert dbguard("health", "--quick", cwd=project).returncode == 0
         remove_database(demo_db)  # the disk died
@@ -136,7 +138,9 @@ def test_health_url_naming_the_monitor_itself_is_skipped_not_looped(
     # The plan's own example: the monitor's health route as the application's health URL.
     own_route = f"http://127.0.0.1:{port}/tools/monitor/health/quick"
     write_config(
-        tmp_path, demo_db, f'[system]\nhealth_url = "{own_route}"\n[serve]\nport = {port}\n'
+        tmp_path,
+        demo_db,
+        f'[system]\nhealth_url = "{own_route}"\n[serve]\nport = {port}\n[watch]\nenabled = false\n',
     )
     environment = {k: v for k, v in os.environ.items() if not k.startswith("DBGUARD_")}
     server = subprocess.Popen(

@@ -54,6 +54,7 @@ def start_server(folder: Path, db: Path, serve: str) -> Server:
         f'[system]\nhealth_url = "http://ops:{HEALTH_PASSWORD}@127.0.0.1:{free_port()}/health"\n'
         f'[alerts]\nurls = ["json://127.0.0.1:9/hook/{ALERT_SECRET}"]\n'
         f"[serve]\nport = {port}\n{serve}"
+        "[watch]\nenabled = false\n"  # the endpoints alone (the watcher: test_watch_serve)
     )
     environment = {k: v for k, v in os.environ.items() if not k.startswith("DBGUARD_")}
     process = subprocess.Popen(

@@ -36,5 +36,22 @@ def serve(context: click.Context, host: str | None, port: int | None) -> int:
             " or $DBGUARD_SERVE_TOKEN",
             err=True,
         )
-    server.run()
+    watcher = None
+    if config.watch.enabled:
+        from dbguard.watch.loop import Watcher
+
+        watcher = Watcher(config)
+        watcher.start()  # the forkserver first: before uvicorn starts its threads
+        watch = config.watch
+        click.echo(
+            f"watching: quick health every {watch.health_interval}, the check every"
+            f" {watch.rules_interval} when the data changed, the full check on"
+            f" {watch.full_check!r} ([watch] enabled = false: endpoints only)",
+            err=True,
+        )
+    try:
+        server.run()
+    finally:
+        if watcher is not None:
+            watcher.stop()
     return 0

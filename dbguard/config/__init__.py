@@ -35,6 +35,7 @@ from dbguard.config.sections import (
     SystemConfig,
 )
 from dbguard.config.serve import ServeConfig
+from dbguard.config.watch import WatchConfig
 from dbguard.errors import ConfigError
 
 __all__ = [
@@ -53,6 +54,7 @@ __all__ = [
     "RetentionConfig",
     "ServeConfig",
     "SystemConfig",
+    "WatchConfig",
     "find_config_file",
     "load_config",
 ]
@@ -74,6 +76,7 @@ class Config:
     serve: ServeConfig = field(default_factory=ServeConfig)
     analysts: AnalystsConfig = field(default_factory=AnalystsConfig)
     replication: ReplicationConfig = field(default_factory=ReplicationConfig)
+    watch: WatchConfig = field(default_factory=WatchConfig)
     # The file this configuration came from, or None for the defaults.
     source: Path | None = None
     # The file names the live database ([database] path or url) and no --db replaced it: that

@@ -12,6 +12,7 @@ from dbguard.config.alerts import check_alerts
 from dbguard.config.replication import check_replication
 from dbguard.config.serve import check_serve
 from dbguard.config.spark import check_spark, parse_mapping
+from dbguard.config.watch import check_watch
 from dbguard.errors import ConfigError
 
 # (section, warning key, critical key): a warning threshold beyond its critical one is a typo.
@@ -56,6 +57,7 @@ def check_consistency(config: Any, where: str) -> None:
         )
     check_alerts(config.alerts, where)
     check_serve(config.serve, where)
+    check_watch(config.watch, where)
     check_spark(config.database.spark, where, postgres=bool(config.database.url))
     check_replication(config.replication, where, engine=config.database.engine)
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from dbguard.findings import Finding, Severity, subjects_from_text
+from dbguard.rules.rows import ROW_COUNT_RULE
 
 PROBLEM_SEVERITIES = (Severity.WARNING, Severity.CRITICAL)
 # How targets are listed: where the data lives first, then its copies.
@@ -168,4 +169,20 @@ def problems_json(problems: Sequence[Problem]) -> list[dict[str, object]]:
             ],
         }
         for problem in problems
+    ]
+
+
+def left_to_the_check(findings: Iterable[Finding]) -> list[Finding]:
+    """What a watched quick health alerts: its findings without those about row counts.
+
+    Under `dbguard serve`'s watcher the check runs within `rules_interval` of any change to
+    the data, and a row count moves only when the data does: the check's own row-count
+    findings (live, backup, change over time) are the same cause. Alerting both would be one
+    incident, two alerts; the check's names the table and its targets, so it keeps it.
+    """
+    return [
+        finding
+        for finding in findings
+        if not finding.subjects
+        or any(subject.rule != ROW_COUNT_RULE for subject in finding.subjects)
     ]

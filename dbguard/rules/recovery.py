@@ -15,7 +15,6 @@ from collections.abc import Iterable
 
 from dbguard.findings import Severity
 
-VERDICTS = (Severity.OK, Severity.WARNING, Severity.CRITICAL)
 NOT_CHECKED = "not checked"
 
 

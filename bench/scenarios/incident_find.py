@@ -1,0 +1,167 @@
+"""`dbguard incident find` over a replica's history: wall time and probe count (issue 18).
+
+How the history is made (simulated, not 24 real hours): `dbguard replicate` (real Litestream,
+`sync_interval = 100ms`) runs while tests/numbered_writer.py commits one fault_record row
+every 100 ms, so each write becomes one Litestream transaction: one write a second, ten
+times faster. Two thirds through, the bad DELETE of 40 % of fault_record and an UPDATE of
+10 pue_data rows to pue = 9.9 run; the writer goes on. Litestream compacts as it would
+(level 1 every 30 s of real time). Then `incident find --json` runs on the stopped replica.
+A real 24-hour replica after Litestream's compaction restores at about a few hundred points
+(hourly, 5-minute and 30-second boundaries plus recent transactions); bisection costs about
+log2(points) + 3 probes, so the measured history's probe count bounds that one's.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+import subprocess
+import sys
+import time
+from contextlib import closing
+from pathlib import Path
+
+from bench import datasets
+from bench.context import REPO_ROOT, Context, to_toml
+from bench.measure import Section, Series, measure_rounds, value_check
+from bench.scenarios.replication.common import fresh, not_failing, replicating, wait
+
+NUMBERED_WRITER = REPO_ROOT / "tests" / "numbered_writer.py"
+SYNC_INTERVAL = "100ms"
+WRITE_RATE = 10.0  # writes a second: one per sync
+GOAL_5MB_S = 20.0
+SMALL_MIB = 5  # the seed's database
+BIG_MIB = 200
+DEMO_ROWS = 14_254  # rows in the demo database (0.7 MiB)
+
+
+def run(context: Context) -> Section:
+    seconds = 20.0 if context.settings.quick else 90.0
+    section = Section(
+        "incident",
+        "Incident find: when the damage began (issue 18)",
+        f"`dbguard incident find --json` on a replica holding {seconds:g} s of history at "
+        f"{WRITE_RATE:g} writes a second (one Litestream transaction each), the damage two "
+        "thirds through; at the seed's size (5 MiB) and at 200 MiB (the demo's shape with more "
+        "pue_drill_data rows, baselines captured for each). The history is simulated: see "
+        "bench/scenarios/incident_find.py. GNU time; the probe count comes from find's JSON.",
+    )
+    sizes = [(f"{SMALL_MIB} MiB", _rows_for(context, SMALL_MIB))]
+    if not context.settings.quick:
+        sizes.append((f"{BIG_MIB} MiB", _rows_for(context, BIG_MIB)))
+    for label, drill_rows in sizes:
+        not_failing(
+            section,
+            f"incident find at {label}",
+            _measure,
+            context,
+            section,
+            label,
+            drill_rows,
+            seconds,
+        )
+    small = next((s for s in section.series if s.label.endswith(f" {SMALL_MIB} MiB")), None)
+    if small is not None:
+        section.checks.append(
+            value_check(
+                f"incident find at {SMALL_MIB} MiB (wall, median)",
+                small,
+                lambda s: s.wall_median,
+                "s",
+                GOAL_5MB_S,
+            )
+        )
+    return section
+
+
+def _rows_for(context: Context, size_mib: int) -> int:
+    """pue_drill_data rows that make the demo-shaped database about `size_mib`."""
+    demo = datasets.demo_shaped(context.data_dir, None)
+    per_row = demo.size_bytes / DEMO_ROWS
+    return int(size_mib * 2**20 / per_row)
+
+
+def _measure(
+    context: Context, section: Section, label: str, drill_rows: int, seconds: float
+) -> None:
+    name = "incident-" + label.replace(" ", "").lower()
+    work = context.scratch(name)
+    template = datasets.demo_shaped(context.data_dir, drill_rows)
+    database = work / "db.sqlite3"
+    fresh(database)
+    shutil.rmtree(work / "replica", ignore_errors=True)
+    shutil.rmtree(work / "backups", ignore_errors=True)
+    shutil.copyfile(template.path, database)
+    config = _config(context, name, database, work)
+    made = time.perf_counter()
+    with replicating(context, config, database):
+        wait(lambda: any((work / "replica" / "ltx").glob("*/*.ltx")), "the first snapshot")
+        writer = subprocess.Popen(
+            [sys.executable, str(NUMBERED_WRITER), "--db", str(database), "--rate", str(WRITE_RATE),
+             "--duration", str(seconds), "--copy-row", "fault_record"],
+        )  # fmt: skip
+        try:
+            time.sleep(seconds * 2 / 3)
+            _damage(database)
+            writer.wait(timeout=seconds + 60)
+        finally:
+            if writer.poll() is None:
+                writer.kill()
+        time.sleep(1.0)  # the last transactions reach the replica
+    section.notes.append(
+        f"{label}: the history took {time.perf_counter() - made:.0f} s to make "
+        f"({template.size_bytes / 2**20:.0f} MiB database)."
+    )
+    output = work / "find.json"
+    series = Series(
+        f"incident find at {label}",
+        ["sh", "-c", 'exec "$@" > "$0"', str(output), context.dbguard, "--config", str(config),
+         "incident", "find", "--json"],
+    )  # fmt: skip
+    rounds = 1 if label.endswith(f" {BIG_MIB} MiB") else context.settings.heavy_runs
+    measure_rounds([series], rounds=rounds, cwd=work, timeout=1800)
+    section.series.append(series)
+    if series.measured:
+        found = json.loads(output.read_text())
+        good, bad = found.get("last_good") or {}, found.get("first_bad") or {}
+        section.notes.append(
+            f"{label}: {found['points']} recovery points, {found['probes']} probes; "
+            f"last good {good.get('txid') or good.get('backup')}, first bad "
+            f"{bad.get('txid') or bad.get('backup') or bad.get('live')}; {found['precision']}"
+        )
+
+
+def _config(context: Context, name: str, database: Path, work: Path) -> Path:
+    """Replicating every 100 ms, with suites whose row-count baselines fit this database."""
+    import tomllib
+
+    expectations = work / "expectations"
+    shutil.rmtree(expectations, ignore_errors=True)
+    shutil.copytree(REPO_ROOT / "expectations", expectations)
+    config = context.write_config(
+        name, database=database, backup_dir=work / "backups", expectations_dir=expectations
+    )
+    data = tomllib.loads(config.read_text(encoding="utf-8"))
+    data["replication"] = {
+        "enabled": True,
+        "replica": str(work / "replica"),
+        "sync_interval": SYNC_INTERVAL,
+    }
+    config.write_text(to_toml(data), encoding="utf-8")
+    subprocess.run(
+        [context.dbguard, "--config", str(config), "baseline", "--accept"],
+        cwd=work, check=True, capture_output=True, timeout=600,
+    )  # fmt: skip
+    return config
+
+
+def _damage(database: Path) -> None:
+    with closing(sqlite3.connect(database, isolation_level=None, timeout=30)) as connection:
+        connection.execute(
+            "DELETE FROM fault_record WHERE id IN (SELECT id FROM fault_record ORDER BY id "
+            "LIMIT (SELECT count(*) * 4 / 10 FROM fault_record))"
+        )
+        connection.execute(
+            "UPDATE pue_data SET pue = 9.9 WHERE id IN (SELECT id FROM pue_data ORDER BY id LIMIT 10)"
+        )

@@ -1,0 +1,148 @@
+"""`dbguard serve` watches (issue 20): a real serve process with short [watch] intervals, a
+real writer, damage made by another process, alerts at a real receiver behind apprise's
+json://. Waits are bounded; no timing is asserted beyond "within the bound"."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+from alert_receiver import Receiver, dbguard, free_port, stop, wait_listening
+from check_project import ROOT
+
+from dbguard.history import open_history
+
+WRITER = Path(__file__).resolve().parent / "writer_process.py"
+pytestmark = pytest.mark.slow
+
+
+@dataclass
+class Watched:
+    folder: Path
+    db: Path
+    port: int
+    receiver: Receiver
+    process: subprocess.Popen[str]
+
+    def overview(self) -> dict[str, object]:
+        url = f"http://127.0.0.1:{self.port}/tools/monitor/status/overview"
+        body: dict[str, object] = httpx.get(url, timeout=30).json()
+        return body
+
+    def check_runs(self) -> int:
+        history = open_history(self.folder / "reports" / "history.sqlite3", verify=False)
+        return len(history.recent_runs(kind="check", limit=1000))
+
+
+def wait_for(condition: Callable[[], bool], seconds: float, what: str) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"not within {seconds:g} s: {what}")
+
+
+def in_another_process(db: Path, *statements: str) -> None:
+    """The damage, done by a process of its own, as the application would."""
+    script = (
+        "import sqlite3, sys\n"
+        "connection = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
+        "connection.execute('PRAGMA foreign_keys = OFF')\n"
+        "for statement in sys.argv[2:]:\n"
+        "    connection.execute(statement)\n"
+        "connection.close()\n"
+    )
+    subprocess.run([sys.executable, "-c", script, str(db), *statements], check=True, timeout=60)
+
+
+@pytest.fixture
+def watched(tmp_path: Path, demo_db: Path) -> Iterator[Watched]:
+    port = free_port()
+    with Receiver() as receiver:
+        (tmp_path / "dbguard.toml").write_text(
+            f'[database]\npath = "{demo_db}"\n'
+            f'[checks]\nexpectations_dir = "{ROOT / "expectations"}"\n'
+            'ignore_tables = ["writer_*"]\n'  # the stand-in application's own table
+            '[backup]\ndir = "backups"\n'
+            '[reports]\ndir = "reports"\nhistory = "reports/history.sqlite3"\n'
+            f'[alerts]\nurls = ["{receiver.url}"]\n'
+            f"[serve]\nport = {port}\n"
+            '[watch]\nhealth_interval = "1s"\nrules_interval = "2s"\nfull_check = "1d"\n'
+        )
+        created = dbguard("backup", "create", cwd=tmp_path)
+        assert created.returncode == 0, created.stderr
+        environment = {k: v for k, v in os.environ.items() if not k.startswith("DBGUARD_")}
+        process = subprocess.Popen(
+            [sys.executable, "-m", "dbguard", "serve"],
+            cwd=tmp_path,
+            env=environment,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            wait_listening(process, port, "dbguard serve")
+            yield Watched(tmp_path, demo_db, port, receiver, process)
+        finally:
+            stop(process)
+
+
+def test_a_bad_delete_is_alerted_once_and_its_recovery_once(watched: Watched) -> None:
+    writer = subprocess.run(
+        [
+            sys.executable,
+            str(WRITER),
+            "--db",
+            str(watched.db),
+            "--duration",
+            "2",
+            "--stats-json",
+            str(watched.folder / "writer.json"),
+        ],
+        timeout=60,
+        check=True,
+    )
+    assert writer.returncode == 0
+    wait_for(lambda: watched.check_runs() >= 1, 60, "a check run after the writer's commits")
+    assert watched.receiver.payloads == []  # healthy data: nothing to say
+    in_another_process(watched.db, "DELETE FROM fault_record WHERE rowid % 5 < 2")  # 40 %
+    wait_for(lambda: len(watched.receiver.payloads) >= 1, 60, "an alert after the delete")
+    runs = watched.check_runs()
+    # The application writes on: another check run, still critical, and no second alert.
+    in_another_process(watched.db, "UPDATE writer_accounts SET balance = balance WHERE id = 1")
+    wait_for(lambda: watched.check_runs() >= runs + 1, 60, "another check run after the alert")
+    messages = watched.receiver.messages()
+    assert len(messages) == 1, messages
+    assert "CRITICAL" in messages[0] and "fault_record" in messages[0], messages[0]
+    assert watched.overview()["status"] == "critical"
+    restored = dbguard("backup", "restore", "--latest", "--yes", cwd=watched.folder)
+    assert restored.returncode == 0, restored.stdout + restored.stderr
+    wait_for(lambda: len(watched.receiver.payloads) >= 2, 60, "the recovery message")
+    time.sleep(4)
+    messages = watched.receiver.messages()
+    assert len(messages) == 2, messages
+    assert "RECOVERED" in messages[1], messages[1]
+
+
+def test_a_deleted_database_is_one_critical_alert_and_critical_on_the_overview(
+    watched: Watched,
+) -> None:
+    wait_for(lambda: watched.overview()["database"] != "", 30, "the overview answers")
+    for path in (watched.db, Path(f"{watched.db}-wal"), Path(f"{watched.db}-shm")):
+        path.unlink(missing_ok=True)
+    wait_for(lambda: len(watched.receiver.payloads) >= 1, 30, "an alert after the loss")
+    time.sleep(3)  # three more health intervals: still one alert
+    messages = watched.receiver.messages()
+    assert len(messages) == 1, messages
+    assert "CRITICAL" in messages[0] and "backup restore --latest" in messages[0], messages[0]
+    assert watched.overview()["status"] == "critical"
+    assert not watched.db.exists()
+    assert watched.process.poll() is None  # serve keeps serving
