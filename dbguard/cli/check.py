@@ -46,6 +46,11 @@ if TYPE_CHECKING:
     help="Print every finding as JSON on stdout (check, target, severity, expected, "
     "observed, remediation, details); pytest's own output goes to stderr.",
 )
+@click.option(
+    "--cold",
+    is_flag=True,
+    help="Run here even when `dbguard serve` is watching (default: its warm child runs it).",
+)
 @click.pass_context
 def check(
     context: click.Context,
@@ -55,8 +60,23 @@ def check(
     strict: bool,
     only: str | None,
     as_json: bool,
+    cold: bool,
 ) -> int:
     """Run checks/ on the live database and its latest backup. Exit 1 on a critical finding."""
+    if not cold:
+        from dbguard.cli.warm_check import check_argv, run_in_watcher
+
+        options = {
+            "db": db,
+            "backup_dir": backup_dir,
+            "report": report,
+            "strict": strict,
+            "only": only,
+            "json": as_json,
+        }
+        code = run_in_watcher(command_config(context), check_argv(context, options))
+        if code is not None:
+            return code
     from dbguard.check_run import run_checks
     from dbguard.check_scope import parse_only
     from dbguard.report.findings_json import FindingsCollector

@@ -1,10 +1,14 @@
 """The rows route's plan: per table, the rows the damage touched, each in its case
 (dbguard.rules.repair), counted and, for conflicts, named; in foreign-key order.
 
-The damage is what differs between the last good point (`point`) and the first bad point
-(`bad`; live itself when none is known, and then no conflict can be told apart). Every case
-is one SQL query over the attached files (tables.open_pair), so counting and applying select
-exactly the same rows.
+A row of the last good point (`point`) that live lacks or holds with other values was
+touched by the damage. The first bad point (`bad`; live itself when none is known, and then
+no conflict can be told apart) tells which of them the application touched afterwards: a
+key the damage had deleted that live holds again, a row the damage had changed that live
+holds with yet other values or no more. A damage may span several transactions after the
+first bad point, so a row the first bad point still shows as at the point counts as
+damaged. Every case is one SQL query over the attached files (tables.open_pair), so
+counting and applying select exactly the same rows.
 """
 
 from __future__ import annotations
@@ -101,24 +105,24 @@ def case_query(plan: TablePlan, case: Case, what: str) -> str:
             if case is Case.DELETED
             else f"SELECT {what} FROM {point} WHERE 0"
         )
-    not_in_bad = f"NOT EXISTS (SELECT 1 FROM {bad} WHERE {key_match(shape, 'b', 'p')})"
-    not_in_live = f"NOT EXISTS (SELECT 1 FROM {live} WHERE {key_match(shape, 'l', 'p')})"
-    damaged = values_differ(shape, "p", "b")
-    if case is Case.DELETED:
-        return f"SELECT {what} FROM {point} WHERE {not_in_bad} AND {not_in_live}"
-    if case is Case.KEY_TAKEN:
-        return f"SELECT {what} FROM {point} JOIN {live} ON {key_match(shape, 'l', 'p')} WHERE {not_in_bad}"
-    if case is Case.DELETED_AGAIN:
+    in_bad = key_match(shape, "b", "p")
+    damaged = values_differ(shape, "p", "b")  # the first bad point shows the damage on it
+    again = values_differ(shape, "l", "b")  # and live moved on from there
+    if case in (Case.DELETED, Case.DELETED_AGAIN):
+        touched = f"EXISTS (SELECT 1 FROM {bad} WHERE {in_bad} AND ({damaged}))"
         return (
-            f"SELECT {what} FROM {point} JOIN {bad} ON {key_match(shape, 'b', 'p')}"
-            f" WHERE ({damaged}) AND {not_in_live}"
+            f"SELECT {what} FROM {point} WHERE NOT EXISTS"
+            f" (SELECT 1 FROM {live} WHERE {key_match(shape, 'l', 'p')})"
+            f" AND {'' if case is Case.DELETED_AGAIN else 'NOT '}{touched}"
         )
-    again = values_differ(shape, "l", "b")
-    return (
-        f"SELECT {what} FROM {point} JOIN {bad} ON {key_match(shape, 'b', 'p')}"
-        f" JOIN {live} ON {key_match(shape, 'l', 'p')} WHERE ({damaged})"
-        f" AND {'' if case is Case.CHANGED_AGAIN else 'NOT '}({again})"
-    )
+    differs = f"SELECT {what} FROM {point} JOIN {live} ON {key_match(shape, 'l', 'p')}"
+    differs += f" WHERE ({values_differ(shape, 'p', 'l')})"
+    if case is Case.KEY_TAKEN:
+        return f"{differs} AND NOT EXISTS (SELECT 1 FROM {bad} WHERE {in_bad})"
+    moved_on = f"EXISTS (SELECT 1 FROM {bad} WHERE {in_bad} AND ({damaged}) AND ({again}))"
+    if case is Case.CHANGED_AGAIN:
+        return f"{differs} AND {moved_on}"
+    return f"{differs} AND EXISTS (SELECT 1 FROM {bad} WHERE {in_bad}) AND NOT {moved_on}"
 
 
 def plan_rows(connection: sqlite3.Connection, ignore: Iterable[str], knows_bad: bool) -> RowsPlan:
