@@ -10,6 +10,7 @@ import shutil
 import sqlite3
 from pathlib import Path
 
+import click
 import pytest
 from quality_runs import DBGUARD, Run, run_all, write_config
 
@@ -185,3 +186,19 @@ def test_lint_says_what_a_valid_severity_looks_like(tmp_path: Path) -> None:
     ((line, advice),) = lint_messages(tmp_path, entry)
     assert line.endswith("severity: 'WARNING' is not valid")
     assert advice == 'use "critical", "warning" or "info", in lower case'
+
+
+def test_a_watcher_runs_the_same_only_and_json_options() -> None:
+    from dbguard.cli.warm_check import check_argv
+
+    context = click.Context(click.Command("check"), obj={"config_path": "/p/dbguard.toml"})
+    options = {"db": None, "report": None, "strict": False, "only": "expectations:t", "json": True}
+    assert check_argv(context, options) == [
+        "--config",
+        "/p/dbguard.toml",
+        "check",
+        "--cold",
+        "--only",
+        "expectations:t",
+        "--json",
+    ]
