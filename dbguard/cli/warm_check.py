@@ -27,11 +27,12 @@ def check_argv(context: click.Context, options: dict[str, Any]) -> list[str]:
     root = context.find_root().obj or {}
     argv = ["--config", str(root["config_path"])] if root.get("config_path") else []
     argv += ["check", "--cold"]
-    for name in ("db", "backup_dir", "report"):
+    for name in ("db", "backup_dir", "report", "only"):
         if options.get(name) is not None:
             argv += [f"--{name.replace('_', '-')}", str(options[name])]
-    if options.get("strict"):
-        argv.append("--strict")
+    for flag in ("strict", "json"):
+        if options.get(flag):
+            argv.append(f"--{flag}")
     return argv
 
 
