@@ -74,6 +74,7 @@ class RowsPlan:
     tables: list[TablePlan]  # parents before children
     drift: dict[str, Drift]
     knows_bad: bool  # False: no first bad point, live stands in for it
+    left_alone: list[str] = field(default_factory=list)  # tables the damage is not in
 
     def to_json(self, overwrite: bool) -> dict[str, Any]:
         return {
@@ -91,6 +92,7 @@ class RowsPlan:
                 for t in self.tables
             },
             "schema_drift": {name: d.as_json() for name, d in self.drift.items()},
+            "left_alone": self.left_alone,
         }
 
 
@@ -125,13 +127,26 @@ def case_query(plan: TablePlan, case: Case, what: str) -> str:
     return f"{differs} AND EXISTS (SELECT 1 FROM {bad} WHERE {in_bad}) AND NOT {moved_on}"
 
 
-def plan_rows(connection: sqlite3.Connection, ignore: Iterable[str], knows_bad: bool) -> RowsPlan:
+def plan_rows(
+    connection: sqlite3.Connection,
+    ignore: Iterable[str],
+    knows_bad: bool,
+    only: frozenset[str] | None = None,
+) -> RowsPlan:
+    """The plan over the point's tables (only the damaged ones, `only`, when given)."""
     patterns = tuple(ignore)
     in_live = set(tables_of(connection, "live", patterns))
     in_bad = set(tables_of(connection, "bad", patterns)) if knows_bad else set()
     tables: list[TablePlan] = []
     drift: dict[str, Drift] = {}
-    for name in foreign_key_order(connection, tables_of(connection, "point", patterns)):
+    left_alone: list[str] = []
+    graph = parents_of(connection, tables_of(connection, "point", patterns))
+    if only is not None:
+        only = with_parents(only, graph)
+    for name in foreign_key_order(graph):
+        if only is not None and name not in only and name in in_live:
+            left_alone.append(name)
+            continue
         if name not in in_live:
             shape = shape_of(name, columns_of(connection, "point", name))
             tables.append(_counted(connection, TablePlan(shape, "live", recreate=True)))
@@ -143,22 +158,39 @@ def plan_rows(connection: sqlite3.Connection, ignore: Iterable[str], knows_bad: 
         check_rowids(connection, found)
         bad = "bad" if name in in_bad and _same_columns(connection, name) else "live"
         tables.append(_counted(connection, TablePlan(found, bad)))
-    return RowsPlan(tables, drift, knows_bad)
+    return RowsPlan(tables, drift, knows_bad, sorted(left_alone))
 
 
-def foreign_key_order(connection: sqlite3.Connection, tables: list[str]) -> list[str]:
-    """`tables` with every parent before its children (by the point's foreign keys); a cycle
-    keeps the listed order (SQLite checks each statement, so a cycle's rows need both sides)."""
+def parents_of(connection: sqlite3.Connection, tables: list[str]) -> dict[str, set[str]]:
+    """Each table's parents among `tables`, by the point's foreign keys."""
     graph: dict[str, set[str]] = {}
     for name in tables:
         rows = connection.execute(
             f"PRAGMA point.foreign_key_list({quote_identifier(name)})"
         ).fetchall()
         graph[name] = {row[2] for row in rows if row[2] in tables and row[2] != name}
+    return graph
+
+
+def foreign_key_order(graph: dict[str, set[str]]) -> list[str]:
+    """The tables with every parent before its children; a cycle keeps the listed order
+    (SQLite checks each statement, so a cycle's rows need both sides)."""
     try:
         return list(TopologicalSorter(graph).static_order())
     except CycleError:
-        return tables
+        return list(graph)
+
+
+def with_parents(names: frozenset[str], graph: dict[str, set[str]]) -> frozenset[str]:
+    """`names` and every table they reference, at any depth: the rows put back in a damaged
+    table may need rows of its parents put back first."""
+    found, todo = set(names), list(names)
+    while todo:
+        for parent in graph.get(todo.pop(), ()):
+            if parent not in found:
+                found.add(parent)
+                todo.append(parent)
+    return frozenset(found)
 
 
 def _same_columns(connection: sqlite3.Connection, name: str) -> bool:
