@@ -4,7 +4,7 @@ python -m bench                    # everything (under 15 minutes on 2 cores), w
 python -m bench --quick            # smoke run: one run each, small data, writes bench/.data/RESULTS.quick.md
 python -m bench --only backup      # some benchmarks only (health, check, scale, backup, verify,
                                    # endpoints, replication, postgres, peer, incident,
-                                   # incident_diff, incident_repair)
+                                   # incident_diff, incident_repair, watch)
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ from bench.scenarios import (
     replication,
     scale,
     verify,
+    watch,
 )
 from bench.tools import ToolMissing, require_tools
 
@@ -48,6 +49,7 @@ SCENARIOS = {
     "incident": incident_find.run,
     "incident_diff": incident_diff.run,
     "incident_repair": incident_repair.run,
+    "watch": watch.run,
 }
 log = logging.getLogger("bench")
 
