@@ -20,14 +20,21 @@ from dbguard.quality.suites import load_suite_file
 from dbguard.quality.validate import SuiteValidator
 
 # The GX execution engine each dbguard engine validates with.
-GX_ENGINES = {"sqlite": "SqliteExecutionEngine", "postgresql": "SqlAlchemyExecutionEngine"}
+GX_ENGINES = {
+    "sqlite": "SqliteExecutionEngine",
+    "postgresql": "SqlAlchemyExecutionEngine",
+    "spark": "SparkDFExecutionEngine",
+}
 
 
 def types_without_provider(engine_class: str) -> set[str]:
     """Core map expectations whose condition metric GX cannot resolve on `engine_class` (those
     that override their dependencies, like of_type on SQL, take another path and run)."""
     import great_expectations.expectations.core as core
-    from great_expectations.execution_engine import SqlAlchemyExecutionEngine
+    from great_expectations.execution_engine import (
+        SparkDFExecutionEngine,
+        SqlAlchemyExecutionEngine,
+    )
     from great_expectations.execution_engine.sqlite_execution_engine import (
         SqliteExecutionEngine,
     )
@@ -37,6 +44,7 @@ def types_without_provider(engine_class: str) -> set[str]:
     mro = {
         "SqliteExecutionEngine": SqliteExecutionEngine,
         "SqlAlchemyExecutionEngine": SqlAlchemyExecutionEngine,
+        "SparkDFExecutionEngine": SparkDFExecutionEngine,
     }[engine_class].mro()
     missing = set()
     for name in dir(core):

@@ -1,12 +1,13 @@
 """The expectation types Great Expectations cannot run on an engine, and what to write instead.
 
-One table, keyed by engine (`dbguard.quality.targets.engine_name`: "sqlite", "postgresql";
-another engine adds its own key). `dbguard lint` warns about an entry found here, and an
+One table, keyed by engine (`dbguard.quality.targets.engine_name`: "sqlite", "postgresql",
+"spark"). `dbguard lint` warns about an entry found here, and an
 entry that errors because GX has no implementation for it points there.
 
 Measured with GX 1.24.1 (SPEC, "Great Expectations quirks"): these map metrics have no
 provider for SqlAlchemyExecutionEngine, which both SQLite and PostgreSQL use, so
 `batch.validate` reports "No provider found for column_values.… using …ExecutionEngine".
+SparkDFExecutionEngine lacks others: dateutil parsing and SQL LIKE patterns.
 tests/test_quality_engine_gaps.py checks the table against GX's own registry.
 """
 
@@ -14,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-ENGINE_NAMES = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
+ENGINE_NAMES = {"sqlite": "SQLite", "postgresql": "PostgreSQL", "spark": "Spark"}
 
 # What GX reports when an engine has no implementation of an expectation's metric.
 NO_PROVIDER = "No provider found for"
@@ -66,6 +67,27 @@ ENGINE_GAPS: dict[str, dict[str, str]] = {
         "expect_column_values_to_match_strftime_format": (
             "a date or timestamp column (expect_column_values_to_be_of_type), or "
             "expect_column_values_to_match_regex with the format's pattern"
+        ),
+    },
+    "spark": {
+        "expect_column_values_to_be_dateutil_parseable": (
+            "an unexpected_rows_expectation: SELECT * FROM {batch} WHERE {column} IS NOT NULL "
+            "AND try_to_timestamp({column}) IS NULL, or expect_column_values_to_match_regex "
+            "with the format's pattern"
+        ),
+        "expect_column_values_to_match_like_pattern": (
+            "expect_column_values_to_match_regex (LIKE's % is .*, _ is .), or an "
+            "unexpected_rows_expectation: SELECT * FROM {batch} WHERE NOT {column} LIKE 'pattern'"
+        ),
+        "expect_column_values_to_match_like_pattern_list": (
+            "expect_column_values_to_match_regex_list (LIKE's % is .*, _ is .)"
+        ),
+        "expect_column_values_to_not_match_like_pattern": (
+            "expect_column_values_to_not_match_regex (LIKE's % is .*, _ is .), or an "
+            "unexpected_rows_expectation: SELECT * FROM {batch} WHERE {column} LIKE 'pattern'"
+        ),
+        "expect_column_values_to_not_match_like_pattern_list": (
+            "expect_column_values_to_not_match_regex_list (LIKE's % is .*, _ is .)"
         ),
     },
 }

@@ -14,6 +14,7 @@ from dbguard.config import Config
 from dbguard.database import is_ignored_table
 from dbguard.quality.engine_gaps import engine_gap
 from dbguard.quality.freshness import freshness_problems
+from dbguard.quality.portability import portability_problems
 from dbguard.quality.queries import batch_sql
 from dbguard.quality.schema_snapshot import schema_problems
 from dbguard.quality.suites import (
@@ -65,6 +66,7 @@ def lint_suites(config: Config) -> list[Problem]:
                 continue
             problems.extend(_database_problems(suite, tables, catalog))
             problems.extend(_engine_problems(suite, engine))
+            problems.extend(_portability_problems(suite, catalog))
             problems.extend(schema_problems(suite, catalog))
             problems.extend(freshness_problems(suite, tables.get(suite.table)))
     return problems
@@ -117,6 +119,16 @@ def _engine_problems(suite: SuiteFile, engine: str) -> list[Problem]:
             where = f"#{expectation.index} {expectation.label}"
             problems.append(Problem(suite.path, where, gap.message, gap.alternative, warning=True))
     return problems
+
+
+def _portability_problems(suite: SuiteFile, catalog: Catalog) -> list[Problem]:
+    """What will not port between SQLite, PostgreSQL and Spark: warned, whatever the engine."""
+    types = {column.name: column.type for column in catalog.columns(suite.table)}
+    return [
+        Problem(suite.path, f"#{e.index} {e.label}", found.message, found.fix, warning=True)
+        for e in suite.expectations
+        for found in portability_problems(e, types)
+    ]
 
 
 def _query_problem(query: str, table: str, catalog: Catalog) -> str | None:

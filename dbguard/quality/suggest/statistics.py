@@ -1,9 +1,9 @@
 """The aggregate expressions `dbguard suggest` computes per column, in each engine's SQL.
 
-Both engines fill the same names (see `ColumnProfile`): SQLite looks at each value's storage
+Every engine fills the same names (see `ColumnProfile`): SQLite looks at each value's storage
 class (`typeof`) and matches formats with GLOB; PostgreSQL's columns hold one declared type,
 so the type decides what a value is, and formats match with `~` (the same regular
-expressions the proposed rules use). A name an engine leaves out counts as 0 or unknown.
+expressions the proposed rules use); Spark's likewise, with RLIKE. A name an engine leaves out counts as 0 or unknown.
 """
 
 from __future__ import annotations
@@ -115,7 +115,62 @@ def postgres_statistics(column: ColumnShape, time_like: bool, sole_key: bool) ->
     return stats
 
 
+SPARK_INTEGERS = ("tinyint", "smallint", "int", "bigint")
+SPARK_NUMBERS = ("float", "double", "decimal")
+SPARK_TEXTS = ("string", "varchar", "char")
+SPARK_ORDERED = ("date", "timestamp", "timestamp_ntz")
+
+
+def spark_kind(declared_type: str) -> str:
+    """integer, number, text, ordered, comparable (boolean) or other, from Spark's type name
+    (`bigint`, `decimal(10,2)`, `string`, …)."""
+    base = declared_type.lower().split("(")[0].strip()
+    for kind, names in (
+        ("integer", SPARK_INTEGERS),
+        ("number", SPARK_NUMBERS),
+        ("text", SPARK_TEXTS),
+        ("ordered", SPARK_ORDERED),
+        ("comparable", ("boolean",)),
+    ):
+        if base in names:
+            return kind
+    return "other"
+
+
+def spark_statistics(column: ColumnShape, time_like: bool, sole_key: bool) -> dict[str, str]:
+    """The same names again, in Spark SQL: the type decides, as on PostgreSQL; formats match
+    with RLIKE (Java's regex engine reads the same patterns)."""
+    name = "`" + column.name.replace("`", "``") + "`"
+    kind = spark_kind(column.type)
+    every = f"COUNT({name})"
+    stats = {"non_null": every}
+    if kind in ("integer", "number", "text", "ordered"):
+        stats["minimum"] = f"MIN({name})"
+        stats["maximum"] = f"MAX({name})"
+    if kind in ("integer", "number"):
+        stats["numbers"] = every
+    if kind == "integer":
+        stats["integers"] = every
+    if sole_key:
+        stats["distinct"] = every
+    elif kind in ("integer", "text", "ordered", "comparable"):
+        stats["distinct"] = f"COUNT(DISTINCT {name})"
+    if kind == "text":
+        stats["texts"] = every
+        stats["min_length"] = f"MIN(length({name}))"
+        stats["max_length"] = f"MAX(length({name}))"
+        for spec in FORMATS:
+            pattern = spec.regex.replace("\\", "\\\\").replace("'", "\\'")
+            stats[f"format:{spec.name}"] = f"COUNT_IF({name} RLIKE '{pattern}')"
+        if time_like:
+            stats["distinct_hours"] = f"COUNT(DISTINCT substr({name}, 1, 13))"
+    if kind == "ordered":
+        stats["distinct_hours"] = f"COUNT(DISTINCT date_trunc('HOUR', {name}))"
+    return stats
+
+
 STATISTICS: dict[str, Statistics] = {
     "sqlite": sqlite_statistics,
     "postgresql": postgres_statistics,
+    "spark": spark_statistics,
 }
