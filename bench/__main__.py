@@ -4,7 +4,7 @@ python -m bench                    # everything (under 15 minutes on 2 cores), w
 python -m bench --quick            # smoke run: one run each, small data, writes bench/.data/RESULTS.quick.md
 python -m bench --only backup      # some benchmarks only (health, check, scale, backup, verify,
                                    # endpoints, replication, postgres, peer, incident,
-                                   # incident_diff)
+                                   # incident_diff, spark)
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from bench.scenarios import (
     postgres,
     replication,
     scale,
+    spark,
     verify,
 )
 from bench.tools import ToolMissing, require_tools
@@ -46,6 +47,7 @@ SCENARIOS = {
     "peer": peer.run,
     "incident": incident_find.run,
     "incident_diff": incident_diff.run,
+    "spark": spark.run,
 }
 log = logging.getLogger("bench")
 
