@@ -24,6 +24,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--backup-dir", default=None, help="folder holding the backups")
     group.addoption("--dbguard-config", default=None, help="dbguard.toml to read")
     group.addoption(
+        "--dbguard-only",
+        default=None,
+        metavar="SCOPE",
+        help="run only the expectation suites on the live database: expectations, or "
+        "expectations:TABLE (a partial run: no history, no alerts)",
+    )
+    group.addoption(
         "--strict-warnings",
         action="store_true",
         default=False,

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from dbguard.catalog import SqliteFile, live_source, open_catalog
+from dbguard.check_scope import CheckScope, parse_only, require_suite
 from dbguard.config import Config
 from dbguard.database import kept_counts
 from dbguard.errors import DbguardError
@@ -40,6 +41,7 @@ if TYPE_CHECKING:
 
 
 SUITES_KEY = pytest.StashKey[list[SuiteFile]]()
+EXPECTATION_TEST = "test_expectation"  # checks/test_expectations.py: one test per entry
 
 
 def settings_from_options(pytestconfig: pytest.Config) -> Config:
@@ -57,22 +59,38 @@ def pytest_configure(config: pytest.Config) -> None:
     )
     try:
         settings = settings_from_options(config)
-        config.stash[SUITES_KEY] = checked_suites(
+        suites = checked_suites(
             load_suites(settings.checks.expectations_dir), settings.checks.ignore_tables
         )
+        scope = check_scope(config)
+        if scope is not None:
+            require_suite(
+                scope, [suite.table for suite in suites], settings.checks.expectations_dir
+            )
+            suites = [suite for suite in suites if scope.wants(suite.table)]
+        config.stash[SUITES_KEY] = suites
     except DbguardError as error:
         raise pytest.UsageError(f"dbguard: {error.one_line()}") from None
+
+
+def check_scope(config: pytest.Config) -> CheckScope | None:
+    """The --dbguard-only scope (`dbguard check --only`), or None for the whole suite."""
+    text = config.getoption("dbguard_only", None)
+    return parse_only(text) if text else None
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     """One test per expectation per target, with ids like `orders::expect_column_values_to_be_unique[id]-live`."""
     if "expectation_case" not in metafunc.fixturenames:
         return
+    targets = active_targets(settings_from_options(metafunc.config))
+    if check_scope(metafunc.config) is not None:
+        targets = ("live",)  # iterating on a suite: the live database only
     params = [
         pytest.param(
             (suite, expectation.index), target, id=f"{suite.name}::{expectation.label}-{target}"
         )
-        for target in active_targets(settings_from_options(metafunc.config))
+        for target in targets
         for suite in metafunc.config.stash.get(SUITES_KEY, [])
         for expectation in suite.expectations
     ]
@@ -80,15 +98,19 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Checks of the other engine are left out (or skipped, saying why: see the marker)."""
+    """Checks of the other engine are left out (or skipped, saying why: see the marker), and
+    with --dbguard-only every check but the expectations."""
     try:
         engine = engine_name(settings_from_options(config))
+        scope = check_scope(config)
     except DbguardError:  # pytest_configure has reported it
         return
     kept, left_out = [], []
     for item in items:
         marker = item.get_closest_marker("engine")
-        if marker is None or engine in marker.args:
+        if scope is not None and getattr(item, "originalname", "") != EXPECTATION_TEST:
+            left_out.append(item)
+        elif marker is None or engine in marker.args:
             kept.append(item)
         elif marker.kwargs.get("skip"):
             reason = NOT_ON_SPARK if engine == "spark" else marker.kwargs["skip"]
@@ -295,6 +317,9 @@ def _record_backup_verdict(
 ) -> None:
     from dbguard.quality.verdict import quality_of, record_quality, suites_digest
 
+    every = checked_suites(load_suites(config.checks.expectations_dir), config.checks.ignore_tables)
+    if {suite.path for suite in every} != {suite.path for suite in suites}:
+        return  # a run scoped to some tables judged part of the suites only
     outcomes = [cache.cached("backup", suite) for suite in suites]
     if any(found is None for found in outcomes):
         return  # a partial run (-k, a filtered target) judged part of the suites only

@@ -15,13 +15,14 @@ from __future__ import annotations
 
 import logging
 import signal
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
 
 from dbguard.catalog import live_source
+from dbguard.check_scope import PYTEST_OPTION, CheckScope, require_suite
 from dbguard.config import Config, DatabaseConfig
 from dbguard.errors import ConfigError, DbguardError, ExitCode
 from dbguard.findings import Finding
@@ -135,13 +136,19 @@ def run_checks(
     write_report: bool = True,
     checks_dir: Path | None = None,
     configured_database: DatabaseConfig | None = None,
+    only: CheckScope | None = None,
+    plugins: Sequence[object] = (),
 ) -> CheckRun:
     """Run checks/ against `config`'s live DB and backups; write the reports.
 
     `configured_database` is the one dbguard.toml names; a run of any other database
     writes its reports into its own subfolder (None: this is the configured one).
     The result carries the report paths (`reports.html`, `.junit`, `.latest`).
+    `only` runs the expectation suites alone (dbguard.check_scope), writing a report only
+    when `report` names one; `plugins` join the pytest run (e.g. to collect its findings).
     """
+    if only is not None and report is None:
+        write_report = False
     other = is_other_database(config, configured_database)
     from dbguard.lost_database import check_lost_database, lost_reason
 
@@ -153,7 +160,7 @@ def run_checks(
     # a critical finding for the checks to report. A PostgreSQL login refused is bad input;
     # a server that does not answer is a connection failure the checks report.
     live_source(config).require(sqlite_header=other)
-    from dbguard.quality.suites import load_suites, require_expectations_dir
+    from dbguard.quality.suites import checked_suites, load_suites, require_expectations_dir
 
     if checks_dir is None:  # the project's own checks/ read the suites; a test's may not
         checks_dir = checks_folder(config)
@@ -163,16 +170,21 @@ def run_checks(
         reports = report_paths(reports_folder(config, configured_database), report)
         require_writable(reports)
     # A malformed suite is bad input: one line naming the file, exit 2, before pytest starts.
-    load_suites(config.checks.expectations_dir)
+    suites = checked_suites(
+        load_suites(config.checks.expectations_dir), config.checks.ignore_tables
+    )
+    if only is not None:
+        require_suite(only, [suite.table for suite in suites], config.checks.expectations_dir)
+        extra = [PYTEST_OPTION, only.text, *(extra or [])]
     import pytest
 
     args = pytest_arguments(
         config, strict=strict, extra=extra, reports=reports, checks_dir=checks_dir
     )
     with _terminate_as_interrupt():
-        code = int(pytest.main(args, plugins=[PresetConfig(config)]))
-    if reports is not None and reports.html.is_file():
-        refresh_latest(reports.html, reports.latest)
+        code = int(pytest.main(args, plugins=[PresetConfig(config), *plugins]))
+    if reports is not None and reports.html.is_file() and only is None:
+        refresh_latest(reports.html, reports.latest)  # a partial run's report is not the latest
     if code == pytest.ExitCode.OK:
         return CheckRun(ExitCode.OK, code, reports)
     if code == pytest.ExitCode.TESTS_FAILED:

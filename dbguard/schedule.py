@@ -142,7 +142,7 @@ def render_block(config: Config, executable: Path, *, systemd: bool | None = Non
     return "\n".join(lines) + "\n"
 
 
-def _systemd_quote(value: str) -> str:
+def systemd_quote(value: str) -> str:
     """One argument of a systemd command line (`%` and `$` are systemd's specifiers)."""
     quoted = '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
     return quoted.replace("%", "%%").replace("$", "$$")
@@ -169,7 +169,7 @@ def render_systemd_unit(config: Config, executable: Path) -> str:
                 "[Service]",
                 "Type=simple",
                 f"WorkingDirectory={str(folder).replace('%', '%%')}",
-                f"ExecStart={' '.join(_systemd_quote(argument) for argument in arguments)}",
+                f"ExecStart={' '.join(systemd_quote(argument) for argument in arguments)}",
                 "# S3 credentials (LITESTREAM_ACCESS_KEY_ID=…, LITESTREAM_SECRET_ACCESS_KEY=…), mode 0600:",
                 "# EnvironmentFile=/etc/dbguard/replication.env",
                 "Restart=always",

@@ -11,6 +11,8 @@ import contextlib
 import hashlib
 import json
 import sqlite3
+import subprocess
+import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,12 +20,15 @@ from pathlib import Path
 import pytest
 from alert_receiver import dbguard
 from incident_damage import damage, fault_writing, later_ids, write_project
+from replication_support import wait_for
 
 from dbguard.config import load_config
 from dbguard.errors import OperationFailed
 from dbguard.history import REPAIR, ActionRecord, open_history
 from dbguard.incident.records import record_assessment, record_repair
 from dbguard.incident.repair import RepairRequest, repair
+
+TRANSFERS = Path(__file__).with_name("writer_process.py")
 
 pytestmark = pytest.mark.slow  # real check runs with Great Expectations
 
@@ -155,7 +160,6 @@ def test_a_dropped_table_comes_back_after_its_parents(tmp_path: Path, demo_db: P
     with contextlib.closing(sqlite3.connect(demo_db)) as live:
         gone = ", ".join(str(parent[0]) for parent in parents)
         live.execute("DROP TABLE pue_comment")
-        live.execute(f"DELETE FROM pue_drill_data WHERE pue_id IN ({gone})")
         live.execute(f"DELETE FROM pue_data WHERE id IN ({gone})")
         live.commit()
     config = load_config(tmp_path / "dbguard.toml")
@@ -248,3 +252,45 @@ def test_diff_defaults_to_the_last_good_point_find_reports(tmp_path: Path, demo_
     result = dbguard("incident", "diff", "--json", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["tables"]["fault_record"]["deleted"] == len(done.deleted)
+
+
+def test_tables_the_damage_is_not_in_keep_every_later_update(tmp_path: Path, demo_db: Path) -> None:
+    """The application keeps updating its own table (real transfers) across the damage; the
+    rows route repairs fault_record only and every transfer made since stays."""
+    write_project(tmp_path, demo_db)
+    ready, stats = tmp_path / "writer-ready", tmp_path / "writer.json"
+    writer = subprocess.Popen(
+        [
+            sys.executable,
+            str(TRANSFERS),
+            "--db",
+            str(demo_db),
+            "--duration",
+            "60",
+            "--stats-json",
+            str(stats),
+            "--ready-file",
+            str(ready),
+        ]
+    )
+    try:
+        wait_for(lambda: ready.exists() or writer.poll() is not None, "the transfer writer")
+        assert dbguard("backup", "create", cwd=tmp_path).returncode == 0
+        (point,) = (tmp_path / "backups").glob("db_*.sqlite3")
+        time.sleep(1.0)
+        with contextlib.closing(sqlite3.connect(demo_db, timeout=30)) as live:
+            live.execute("DELETE FROM fault_record WHERE id % 5 IN (1, 3)")
+            live.commit()
+        time.sleep(1.0)
+    finally:
+        writer.terminate()
+        writer.wait(timeout=30)
+    balances = rows(demo_db, "SELECT id, balance FROM writer_accounts ORDER BY id")
+    assert balances != rows(point, "SELECT id, balance FROM writer_accounts ORDER BY id")
+
+    result = repair(
+        load_config(tmp_path / "dbguard.toml"), RepairRequest(point=point.name, yes=True)
+    )
+    assert "writer_accounts" in result.plan.left_alone
+    assert result.written["fault_record"]["reinserted"] == 109
+    assert rows(demo_db, "SELECT id, balance FROM writer_accounts ORDER BY id") == balances

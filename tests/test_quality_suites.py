@@ -73,8 +73,13 @@ def test_misspelt_kwarg_is_an_error(tmp_path: Path) -> None:
         tmp_path / "orders.json",
         [{"type": "expect_column_values_to_not_be_null", "kwargs": {"colum": "id"}}],
     )
-    with pytest.raises(SuiteError, match="not a valid expect_column_values_to_not_be_null"):
+    with pytest.raises(SuiteError) as raised:
         load_suite_file(path)
+    assert raised.value.message.endswith(
+        "expectation #1 expect_column_values_to_not_be_null[1]: "
+        "kwargs.colum: 'colum' is not an argument of this type"
+    )
+    assert raised.value.hint.startswith('did you mean "column"? its arguments are: column, mostly')
 
 
 def test_bad_json_names_line_and_column(tmp_path: Path) -> None:

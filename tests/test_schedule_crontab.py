@@ -112,3 +112,20 @@ def test_print_only_does_not_touch_the_crontab(folder: Path, tmp_path: Path) -> 
     assert result.returncode == 0
     assert result.stdout.startswith(BEGIN)
     assert not store.exists()
+
+
+def test_systemd_prints_the_unit_for_serve_which_watches(folder: Path, tmp_path: Path) -> None:
+    store = tmp_path / "crontab.txt"
+    fake_bin = fake_crontab_bin(tmp_path)
+    result = run_schedule(folder, fake_bin, store, "--systemd")
+    assert result.returncode == 0, result.stderr
+    unit = result.stdout
+    assert unit.startswith("# dbguard-serve.service: save as /etc/systemd/system/")
+    exec_start = next(line for line in unit.splitlines() if line.startswith("ExecStart="))
+    assert exec_start.endswith(f'"--config" "{folder / "dbguard.toml"}" "serve"')
+    assert "Restart=always" in unit and "KillMode=mixed" in unit
+    assert unit.rstrip().endswith("WantedBy=multi-user.target")
+    assert "dbguard-replicate.service" not in unit  # no [replication] here
+    assert not store.exists()
+    printed = run_schedule(folder, fake_bin, store)
+    assert "`dbguard schedule --systemd` prints the unit for `dbguard serve`" in printed.stderr

@@ -108,3 +108,20 @@ def _state(pid: int) -> str:
         return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
     except (OSError, IndexError):
         return ""
+
+
+def rss_kib() -> int:
+    status = Path("/proc/self/status").read_text()
+    return int(next(line.split()[1] for line in status.splitlines() if line.startswith("VmRSS:")))
+
+
+def test_watching_does_not_grow_the_watchers_memory(runner: WarmRunner, tmp_path: Path) -> None:
+    (tmp_path / "dbguard.toml").write_text('[database]\npath = "db.sqlite3"\n')
+    config = load_config(tmp_path / "dbguard.toml")
+    watcher = Watcher(config, runner)
+    for _ in range(10):
+        assert watcher.run("health", config, target=answer).outcome == "done"
+    after_10 = rss_kib()
+    for _ in range(190):
+        assert watcher.run("health", config, target=answer).outcome == "done"
+    assert rss_kib() <= 1.1 * after_10, (after_10, rss_kib())

@@ -146,3 +146,37 @@ def test_a_deleted_database_is_one_critical_alert_and_critical_on_the_overview(
     assert watched.overview()["status"] == "critical"
     assert not watched.db.exists()
     assert watched.process.poll() is None  # serve keeps serving
+
+
+def junit_outcomes(stdout: str) -> dict[str, str]:
+    """Each check's outcome, from the JUnit XML the run names on its `junit:` line."""
+    import xml.etree.ElementTree as ElementTree
+
+    path = next(
+        line.split(":", 1)[1].strip() for line in stdout.splitlines() if line.startswith("junit:")
+    )
+    outcomes = {}
+    for case in ElementTree.parse(path).iter("testcase"):
+        kinds = [child.tag for child in case if child.tag in ("failure", "error", "skipped")]
+        outcomes[f"{case.get('classname')}::{case.get('name')}"] = kinds[0] if kinds else "passed"
+    return outcomes
+
+
+def test_check_runs_warm_in_the_watcher_with_the_output_and_exit_of_a_cold_run(
+    watched: Watched,
+) -> None:
+    in_another_process(watched.db, "DELETE FROM pue_comment WHERE rowid % 2 = 0")  # critical
+    first = dbguard("check", "--cold", cwd=watched.folder)
+    warm = dbguard("check", cwd=watched.folder)
+    cold = dbguard("check", "--cold", cwd=watched.folder)
+    assert stop(watched.process) == 0
+    served = watched.process.stderr.read() if watched.process.stderr else ""
+    assert first.returncode == warm.returncode == cold.returncode == 1, warm.stderr
+    assert served.count("ran a client's dbguard check warm (exit 1)") == 1, served
+    assert junit_outcomes(warm.stdout) == junit_outcomes(cold.stdout)
+    status = [line for line in warm.stdout.splitlines() if line.startswith("dbguard status:")]
+    assert status == [
+        line for line in cold.stdout.splitlines() if line.startswith("dbguard status:")
+    ]
+    assert status and "CRITICAL" in status[0]
+    assert warm.stderr == cold.stderr

@@ -189,14 +189,21 @@ def _describe(label: str, latencies: list[float], codes: list[int]) -> str:
 
 
 class _Receiver:
-    """A local JSON webhook for apprise's json:// URL; `hang` never answers (bounded)."""
+    """A local JSON webhook for apprise's json:// URL; `hang` never answers (bounded). Keeps
+    each message's arrival time (time.monotonic) in `arrivals`."""
 
     def __init__(self, hang: bool) -> None:
         release = self.release = threading.Event()
+        arrivals: list[float] = []
+        arrived = threading.Condition()
+        self.arrivals, self.arrived = arrivals, arrived
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
                 self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                with arrived:
+                    arrivals.append(time.monotonic())
+                    arrived.notify_all()
                 if hang:
                     release.wait(timeout=60)
                     return
@@ -215,6 +222,11 @@ class _Receiver:
     @property
     def url(self) -> str:
         return f"json://127.0.0.1:{self.server.server_address[1]}/alerts"
+
+    def wait_for(self, count: int, seconds: float) -> bool:
+        """Until `count` messages have arrived (False after `seconds`)."""
+        with self.arrived:
+            return self.arrived.wait_for(lambda: len(self.arrivals) >= count, seconds)
 
     def stop(self) -> None:
         self.release.set()

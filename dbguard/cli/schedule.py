@@ -1,11 +1,17 @@
 """`dbguard schedule [--install | --systemd]`: print the plan's cron jobs, or install them into
-the crontab; with replication configured, also the systemd unit for `dbguard replicate`."""
+the crontab; with replication configured, also the systemd unit for `dbguard replicate`.
+`--systemd` prints the systemd units: `dbguard serve` (it watches), and `replicate`."""
 
 from __future__ import annotations
 
 import click
 
 from dbguard.cli.options import command_config
+
+SYSTEMD_HINT = (
+    "where systemd runs, `dbguard schedule --systemd` prints the unit for `dbguard serve`, which"
+    " runs health and the checks itself within a minute of a change (docs/watching.md)"
+)
 
 
 @click.command(name="schedule")
@@ -16,13 +22,13 @@ from dbguard.cli.options import command_config
     "--systemd",
     "systemd_unit",
     is_flag=True,
-    help="Print only the systemd unit that runs `dbguard replicate` ([replication]).",
+    help="Print the systemd units instead: `dbguard serve` (endpoints and the watcher), and"
+    " `dbguard replicate` with [replication].",
 )
 @click.pass_context
 def schedule(context: click.Context, install: bool, systemd_unit: bool) -> int:
     """Print (or --install) the crontab: 02:00 backup, hourly check, 5-minute health, weekly
     report; with [replication], the systemd unit for `dbguard replicate` after it."""
-    from dbguard.replication.status import require_enabled
     from dbguard.schedule import (
         dbguard_executable,
         install_block,
@@ -33,14 +39,19 @@ def schedule(context: click.Context, install: bool, systemd_unit: bool) -> int:
     config = command_config(context)
     executable = dbguard_executable()
     if systemd_unit:
-        require_enabled(config)
-        click.echo(render_systemd_unit(config, executable), nl=False)
+        from dbguard.schedule_units import render_serve_unit
+
+        click.echo(render_serve_unit(config, executable), nl=False)
+        if config.replication.enabled:
+            click.echo("")
+            click.echo(render_systemd_unit(config, executable), nl=False)
         return 0
     if not install:
         click.echo(render_block(config, executable), nl=False)
         if config.replication.enabled:
             click.echo("")
             click.echo(render_systemd_unit(config, executable), nl=False)
+        click.echo(SYSTEMD_HINT, err=True)
         return 0
     click.echo(install_block(config, executable), nl=False)
     click.echo(

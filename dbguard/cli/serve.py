@@ -44,9 +44,10 @@ def serve(context: click.Context, host: str | None, port: int | None) -> int:
             err=True,
         )
     elif config.watch.enabled:
+        from dbguard.cli.warm_check import warm_check
         from dbguard.watch.loop import Watcher
 
-        watcher = Watcher(config)
+        watcher = Watcher(config, check_job=warm_check)
         watcher.start()  # the forkserver first: before uvicorn starts its threads
         watch = config.watch
         click.echo(

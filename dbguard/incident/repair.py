@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from dbguard.errors import OperationFailed
 from dbguard.history import REPAIR, ActionRecord, RunRecord, open_history, utc_now
+from dbguard.incident.damaged import damaged_tables
 from dbguard.incident.diff import Diff, diff_databases
 from dbguard.incident.point_input import PointFile, first_bad, last_good, open_incident, point_files
 from dbguard.incident.repair_plan import RowsPlan, plan_rows
@@ -29,6 +30,7 @@ from dbguard.incident.tables import open_pair
 
 if TYPE_CHECKING:
     from dbguard.config import Config
+    from dbguard.incident.probe import Judge
 
 ROWS, POINT_IN_TIME = "rows", "point-in-time"
 
@@ -77,12 +79,18 @@ def repair(config: Config, request: RepairRequest) -> RepairOutcome:
     started_at = utc_now()
     with point_files(config, [good_point, *([bad_point] if bad_point else [])]) as files:
         good, bad = files[0], (files[1] if len(files) > 1 else None)
-        outcome = _plan(config, request, live, good, bad)
+        from dbguard.incident.probe import Judge
+
+        judge = Judge(config)
+        only = damaged_tables(
+            judge, good, bad, live, tuple(config.checks.ignore_tables), request.timeout
+        )
+        outcome = _plan(config, request, live, good, bad, only)
         if not request.yes:
             return outcome
         if outcome.route == ROWS:
-            _rehearse(config, request, live, good, bad, started_at)
-            _apply_rows(config, request, live, good, bad, outcome)
+            _rehearse(config, request, live, good, bad, started_at, judge, only)
+            _apply_rows(config, request, live, good, bad, outcome, only)
         else:
             _apply_point_in_time(config, request, live, good, outcome)
     outcome.applied = True
@@ -91,13 +99,18 @@ def repair(config: Config, request: RepairRequest) -> RepairOutcome:
 
 
 def _plan(
-    config: Config, request: RepairRequest, live: Path, good: PointFile, bad: PointFile | None
+    config: Config,
+    request: RepairRequest,
+    live: Path,
+    good: PointFile,
+    bad: PointFile | None,
+    only: frozenset[str] | None,
 ) -> RepairOutcome:
     ignore = tuple(config.checks.ignore_tables)
     connection = open_pair(good.path, live, None, request.timeout, bad=bad.path if bad else None)
     try:
         connection.execute("BEGIN")
-        plan = plan_rows(connection, ignore, bad is not None)
+        plan = plan_rows(connection, ignore, bad is not None, only)
         connection.execute("ROLLBACK")
     finally:
         connection.close()
@@ -117,13 +130,24 @@ def _rehearse(
     good: PointFile,
     bad: PointFile | None,
     started_at: datetime,
+    judge: Judge,
+    only: frozenset[str] | None,
 ) -> None:
     """The rehearsal (repair_gate); a refusal is recorded in the open incident, then raised."""
     from dbguard.incident.records import record_repair
     from dbguard.incident.repair_gate import RepairRefused, rehearse
 
     try:
-        rehearse(config, good, bad, live, overwrite=request.overwrite, timeout=request.timeout)
+        rehearse(
+            config,
+            good,
+            bad,
+            live,
+            judge=judge,
+            only=only,
+            overwrite=request.overwrite,
+            timeout=request.timeout,
+        )
     except RepairRefused as refused:
         if config.reports.history.is_file():
             record_repair(
@@ -149,6 +173,7 @@ def _apply_rows(
     good: PointFile,
     bad: PointFile | None,
     outcome: RepairOutcome,
+    only: frozenset[str] | None,
 ) -> None:
     from backup.naming import TIMESTAMP_FORMAT
     from backup.safety_copies import make_safety_copy
@@ -165,6 +190,7 @@ def _apply_rows(
         tuple(config.checks.ignore_tables),
         overwrite=request.overwrite,
         timeout=request.timeout,
+        only=only,
     )
     outcome.plan, outcome.written, outcome.undo = applied.plan, applied.written, applied.undo
     outcome.row_counts = _row_counts(config, live)

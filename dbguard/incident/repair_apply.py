@@ -43,6 +43,7 @@ def apply_rows(
     *,
     overwrite: bool,
     timeout: float,
+    only: frozenset[str] | None = None,
 ) -> Applied:
     temporary = undo.with_name(f".{undo.name}.tmp-{os.getpid()}")
     connection = open_pair(point, live, temporary, timeout, bad=bad, write_live=True)
@@ -57,7 +58,7 @@ def apply_rows(
                 "run it again, with a longer --timeout, or when the application writes less",
             ) from None
         try:
-            plan = plan_rows(connection, ignore, bad is not None)
+            plan = plan_rows(connection, ignore, bad is not None, only)
             written = {t.shape.name: _apply_table(connection, t, overwrite) for t in plan.tables}
             connection.execute("COMMIT")
         except sqlite3.IntegrityError as error:

@@ -13,6 +13,7 @@ from dbguard.errors import OperationFailed
 if TYPE_CHECKING:
     from dbguard.config import Config
     from dbguard.incident.point_input import PointFile
+    from dbguard.incident.probe import Judge
 
 
 class RepairRefused(OperationFailed):
@@ -25,6 +26,8 @@ def rehearse(
     bad: PointFile | None,
     live: Path,
     *,
+    judge: Judge,
+    only: frozenset[str] | None,
     overwrite: bool,
     timeout: float,
 ) -> list[str]:
@@ -32,7 +35,6 @@ def rehearse(
     point on the critical rules; RepairRefused naming the rules live would fail. Returns the
     critical rules that fail on both (the repair cannot be blamed for them)."""
     from backup.snapshot import snapshot_database
-    from dbguard.incident.probe import Judge
     from dbguard.incident.repair_apply import apply_rows
     from dbguard.rules.recovery import flipped_rules
     from dbguard.scratch import scratch_folder
@@ -48,8 +50,8 @@ def rehearse(
             tuple(config.checks.ignore_tables),
             overwrite=overwrite,
             timeout=timeout,
+            only=only,
         )
-        judge = Judge(config)
         at_point = judge.judge(good.path, only_critical=True).critical_rules()
         repaired = judge.judge(copy, only_critical=True).critical_rules()
     failing = flipped_rules(at_point, repaired)

@@ -1,10 +1,14 @@
 """The rows route's plan: per table, the rows the damage touched, each in its case
 (dbguard.rules.repair), counted and, for conflicts, named; in foreign-key order.
 
-The damage is what differs between the last good point (`point`) and the first bad point
-(`bad`; live itself when none is known, and then no conflict can be told apart). Every case
-is one SQL query over the attached files (tables.open_pair), so counting and applying select
-exactly the same rows.
+A row of the last good point (`point`) that live lacks or holds with other values was
+touched by the damage. The first bad point (`bad`; live itself when none is known, and then
+no conflict can be told apart) tells which of them the application touched afterwards: a
+key the damage had deleted that live holds again, a row the damage had changed that live
+holds with yet other values or no more. A damage may span several transactions after the
+first bad point, so a row the first bad point still shows as at the point counts as
+damaged. Every case is one SQL query over the attached files (tables.open_pair), so
+counting and applying select exactly the same rows.
 """
 
 from __future__ import annotations
@@ -70,6 +74,7 @@ class RowsPlan:
     tables: list[TablePlan]  # parents before children
     drift: dict[str, Drift]
     knows_bad: bool  # False: no first bad point, live stands in for it
+    left_alone: list[str] = field(default_factory=list)  # tables the damage is not in
 
     def to_json(self, overwrite: bool) -> dict[str, Any]:
         return {
@@ -87,6 +92,7 @@ class RowsPlan:
                 for t in self.tables
             },
             "schema_drift": {name: d.as_json() for name, d in self.drift.items()},
+            "left_alone": self.left_alone,
         }
 
 
@@ -101,33 +107,46 @@ def case_query(plan: TablePlan, case: Case, what: str) -> str:
             if case is Case.DELETED
             else f"SELECT {what} FROM {point} WHERE 0"
         )
-    not_in_bad = f"NOT EXISTS (SELECT 1 FROM {bad} WHERE {key_match(shape, 'b', 'p')})"
-    not_in_live = f"NOT EXISTS (SELECT 1 FROM {live} WHERE {key_match(shape, 'l', 'p')})"
-    damaged = values_differ(shape, "p", "b")
-    if case is Case.DELETED:
-        return f"SELECT {what} FROM {point} WHERE {not_in_bad} AND {not_in_live}"
-    if case is Case.KEY_TAKEN:
-        return f"SELECT {what} FROM {point} JOIN {live} ON {key_match(shape, 'l', 'p')} WHERE {not_in_bad}"
-    if case is Case.DELETED_AGAIN:
+    in_bad = key_match(shape, "b", "p")
+    damaged = values_differ(shape, "p", "b")  # the first bad point shows the damage on it
+    again = values_differ(shape, "l", "b")  # and live moved on from there
+    if case in (Case.DELETED, Case.DELETED_AGAIN):
+        touched = f"EXISTS (SELECT 1 FROM {bad} WHERE {in_bad} AND ({damaged}))"
         return (
-            f"SELECT {what} FROM {point} JOIN {bad} ON {key_match(shape, 'b', 'p')}"
-            f" WHERE ({damaged}) AND {not_in_live}"
+            f"SELECT {what} FROM {point} WHERE NOT EXISTS"
+            f" (SELECT 1 FROM {live} WHERE {key_match(shape, 'l', 'p')})"
+            f" AND {'' if case is Case.DELETED_AGAIN else 'NOT '}{touched}"
         )
-    again = values_differ(shape, "l", "b")
-    return (
-        f"SELECT {what} FROM {point} JOIN {bad} ON {key_match(shape, 'b', 'p')}"
-        f" JOIN {live} ON {key_match(shape, 'l', 'p')} WHERE ({damaged})"
-        f" AND {'' if case is Case.CHANGED_AGAIN else 'NOT '}({again})"
-    )
+    differs = f"SELECT {what} FROM {point} JOIN {live} ON {key_match(shape, 'l', 'p')}"
+    differs += f" WHERE ({values_differ(shape, 'p', 'l')})"
+    if case is Case.KEY_TAKEN:
+        return f"{differs} AND NOT EXISTS (SELECT 1 FROM {bad} WHERE {in_bad})"
+    moved_on = f"EXISTS (SELECT 1 FROM {bad} WHERE {in_bad} AND ({damaged}) AND ({again}))"
+    if case is Case.CHANGED_AGAIN:
+        return f"{differs} AND {moved_on}"
+    return f"{differs} AND EXISTS (SELECT 1 FROM {bad} WHERE {in_bad}) AND NOT {moved_on}"
 
 
-def plan_rows(connection: sqlite3.Connection, ignore: Iterable[str], knows_bad: bool) -> RowsPlan:
+def plan_rows(
+    connection: sqlite3.Connection,
+    ignore: Iterable[str],
+    knows_bad: bool,
+    only: frozenset[str] | None = None,
+) -> RowsPlan:
+    """The plan over the point's tables (only the damaged ones, `only`, when given)."""
     patterns = tuple(ignore)
     in_live = set(tables_of(connection, "live", patterns))
     in_bad = set(tables_of(connection, "bad", patterns)) if knows_bad else set()
     tables: list[TablePlan] = []
     drift: dict[str, Drift] = {}
-    for name in foreign_key_order(connection, tables_of(connection, "point", patterns)):
+    left_alone: list[str] = []
+    graph = parents_of(connection, tables_of(connection, "point", patterns))
+    if only is not None:
+        only = with_parents(only, graph)
+    for name in foreign_key_order(graph):
+        if only is not None and name not in only and name in in_live:
+            left_alone.append(name)
+            continue
         if name not in in_live:
             shape = shape_of(name, columns_of(connection, "point", name))
             tables.append(_counted(connection, TablePlan(shape, "live", recreate=True)))
@@ -139,22 +158,39 @@ def plan_rows(connection: sqlite3.Connection, ignore: Iterable[str], knows_bad: 
         check_rowids(connection, found)
         bad = "bad" if name in in_bad and _same_columns(connection, name) else "live"
         tables.append(_counted(connection, TablePlan(found, bad)))
-    return RowsPlan(tables, drift, knows_bad)
+    return RowsPlan(tables, drift, knows_bad, sorted(left_alone))
 
 
-def foreign_key_order(connection: sqlite3.Connection, tables: list[str]) -> list[str]:
-    """`tables` with every parent before its children (by the point's foreign keys); a cycle
-    keeps the listed order (SQLite checks each statement, so a cycle's rows need both sides)."""
+def parents_of(connection: sqlite3.Connection, tables: list[str]) -> dict[str, set[str]]:
+    """Each table's parents among `tables`, by the point's foreign keys."""
     graph: dict[str, set[str]] = {}
     for name in tables:
         rows = connection.execute(
             f"PRAGMA point.foreign_key_list({quote_identifier(name)})"
         ).fetchall()
         graph[name] = {row[2] for row in rows if row[2] in tables and row[2] != name}
+    return graph
+
+
+def foreign_key_order(graph: dict[str, set[str]]) -> list[str]:
+    """The tables with every parent before its children; a cycle keeps the listed order
+    (SQLite checks each statement, so a cycle's rows need both sides)."""
     try:
         return list(TopologicalSorter(graph).static_order())
     except CycleError:
-        return tables
+        return list(graph)
+
+
+def with_parents(names: frozenset[str], graph: dict[str, set[str]]) -> frozenset[str]:
+    """`names` and every table they reference, at any depth: the rows put back in a damaged
+    table may need rows of its parents put back first."""
+    found, todo = set(names), list(names)
+    while todo:
+        for parent in graph.get(todo.pop(), ()):
+            if parent not in found:
+                found.add(parent)
+                todo.append(parent)
+    return frozenset(found)
 
 
 def _same_columns(connection: sqlite3.Connection, name: str) -> bool:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from dbguard.quality.entry_errors import field_errors
 from dbguard.quality.gx_context import load_great_expectations
 
 if TYPE_CHECKING:
@@ -107,43 +108,82 @@ def shape_problems(path: Path, data: Any) -> list[Problem]:
     return problems
 
 
-def entry_problem(path: Path, where: str, entry: Any) -> Problem | None:
-    """Build the entry with GX; any complaint becomes a Problem instead of a silent drop."""
+def entry_problems(path: Path, where: str, entry: Any) -> list[Problem]:
+    """Build the entry with GX; every complaint becomes a Problem (one per wrong argument)
+    instead of a silent drop."""
     if not isinstance(entry, dict) or not isinstance(entry.get("type"), str):
-        return Problem(path, where, 'is not an object with a "type"', 'give it "type": "expect_…"')
+        return [
+            Problem(path, where, 'is not an object with a "type"', 'give it "type": "expect_…"')
+        ]
     unknown = sorted(set(entry) - ENTRY_KEYS)
     if unknown:
-        return Problem(
-            path,
-            where,
-            f"has unknown key {unknown[0]!r}",
-            f"use only {', '.join(sorted(ENTRY_KEYS))}",
-        )
+        return [
+            Problem(
+                path,
+                where,
+                f"has unknown key {unknown[0]!r}",
+                f"use only {', '.join(sorted(ENTRY_KEYS))}",
+            )
+        ]
     if not isinstance(entry.get("kwargs", {}), dict) or not isinstance(
         entry.get("meta", {}) or {}, dict
     ):
-        return Problem(path, where, '"kwargs" and "meta" must be objects', "write them as {…}")
+        return [Problem(path, where, '"kwargs" and "meta" must be objects', "write them as {…}")]
     load_great_expectations()  # the first GX import of a run: collector paused
     from great_expectations.exceptions import ExpectationNotFoundError
 
     try:
         gx_configuration(entry).to_domain_obj()
     except ExpectationNotFoundError:
-        return Problem(
-            path,
-            where,
-            f"unknown expectation type {entry['type']!r}",
-            "use a type from GX Core 1.x (https://greatexpectations.io/expectations)",
-        )
+        return [
+            Problem(
+                path,
+                where,
+                f"unknown expectation type {entry['type']!r}",
+                "use a type from GX Core 1.x (https://greatexpectations.io/expectations)",
+            )
+        ]
     except Exception as error:  # GX raises pydantic, GX and plain errors for bad arguments
+        wrong = _field_problems(path, where, entry, error)
+        if wrong:
+            return wrong
         message = " ".join(str(error).split())
-        return Problem(
-            path,
-            where,
-            f"is not a valid {entry['type']}: {message}",
-            "fix its kwargs or severity (critical, warning or info)",
-        )
-    return None
+        if message.startswith("Invalid severity"):
+            return [
+                Problem(
+                    path,
+                    where,
+                    f"severity: {entry.get('severity')!r} is not valid",
+                    'use "critical", "warning" or "info", in lower case',
+                )
+            ]
+        return [
+            Problem(
+                path,
+                where,
+                f"is not a valid {entry['type']}: {message}",
+                "fix its kwargs or severity (critical, warning or info)",
+            )
+        ]
+    return []
+
+
+def _field_problems(
+    path: Path, where: str, entry: dict[str, Any], error: Exception
+) -> list[Problem]:
+    """pydantic's errors as one Problem per wrong field ([] for any other error)."""
+    errors = getattr(error, "errors", None)
+    if not callable(errors):
+        return []
+    from great_expectations.expectations.expectation import Expectation as GxExpectation
+    from great_expectations.expectations.registry import get_expectation_impl
+
+    fields = get_expectation_impl(entry["type"]).__fields__
+    arguments = [name for name in fields if name not in {*GxExpectation.__fields__, "batch_id"}]
+    return [
+        Problem(path, where, f"{wrong.field}: {wrong.message}", wrong.fix)
+        for wrong in field_errors(errors(), _as_dict(entry.get("kwargs")), arguments)
+    ]
 
 
 def entry_label(entry: Any, index: int) -> str:

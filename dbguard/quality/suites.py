@@ -20,7 +20,7 @@ from dbguard.quality.suite_entries import (
     Problem,
     entry_columns,
     entry_label,
-    entry_problem,
+    entry_problems,
     gx_configuration,
     shape_problems,
 )
@@ -201,9 +201,9 @@ def parse_suite_file(path: Path) -> tuple[SuiteFile | None, list[Problem]]:
         if labels[label] > 1:
             label = f"{label}#{labels[label]}"
         expectation = Expectation(index=index, label=label, data=entry)
-        problem = entry_problem(path, f"#{index} {label}", entry)
-        if problem is not None:
-            problems.append(problem)
+        entry_complaints = entry_problems(path, f"#{index} {label}", entry)
+        if entry_complaints:
+            problems.extend(entry_complaints)
             continue
         expectations.append(expectation)
     suite = SuiteFile(path=path, data=data, expectations=tuple(expectations))

@@ -51,6 +51,8 @@ class RunState:
     html_report: Any = None
     # Warnings Great Expectations logged during the run, shown as notes (see LibraryLogs).
     library_logs: LibraryLogs | None = None
+    # `dbguard check --only …`: some checks only, so not a run for the history or the alerts.
+    partial: bool = False
 
     def secrets(self) -> list[str]:
         if self.config is None:
@@ -112,8 +114,16 @@ def start(pytest_config: pytest.Config) -> RunState:
     except DbguardError as problem:
         config, error = None, problem.one_line()
     state = RunState(started_at=utc_now(), config=config, config_error=error)
+    state.partial = bool(_option(pytest_config, "dbguard_only"))
     pytest_config.stash[RUN_STATE_KEY] = state
     return state
+
+
+def _option(pytest_config: pytest.Config, name: str) -> Any:
+    try:
+        return pytest_config.getoption(name)
+    except ValueError:  # a session without the root conftest's options
+        return None
 
 
 def run_state(pytest_config: pytest.Config) -> RunState:
@@ -136,7 +146,10 @@ def activate(session: pytest.Session) -> None:
 
 
 def history_of(state: RunState) -> History | None:
-    """The run history, opened once per run; None (and a note) if it cannot be opened."""
+    """The run history, opened once per run; None (and a note) if it cannot be opened, and
+    None for a partial run (`check --only`), which neither reads nor writes it."""
+    if state.partial:
+        return None
     if state.history is not None or state.config is None or state.history_error:
         return state.history
     try:
@@ -207,6 +220,8 @@ def finish(session: pytest.Session, exit_status: int) -> None:
         # Interrupted, a collection error, an internal error: the checks did not all run.
         state.status = Severity.CRITICAL
     state.metrics = metrics_of(session.config)
+    if state.partial:  # it would close incidents and resolve alerts it never looked at
+        return
     history = history_of(state)
     if history is None or state.config is None:
         return

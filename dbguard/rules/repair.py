@@ -1,17 +1,18 @@
 """What `incident repair` does with one row the damage touched: a pure decision.
 
-The damage is what changed between the last good point and the first bad point; a row the
-damage touched is in one of five cases, depending on what became of it in live since:
+A row of the last good point that live lacks, or holds with other values, was touched by the
+damage. The first bad point says whether the application touched it again since:
 
-| case            | the damage…  | live now                          | repair                  |
-|-----------------|--------------|-----------------------------------|-------------------------|
-| deleted         | deleted it   | no row under its key              | insert it back          |
-| key_taken       | deleted it   | a new row under its key           | conflict; --overwrite: replace |
-| changed         | changed it   | as the damage left it             | revert it               |
-| changed_again   | changed it   | changed again by the application  | conflict; --overwrite: revert  |
-| deleted_again   | changed it   | deleted by the application since  | conflict; --overwrite: insert back |
+| case          | at the first bad point     | live now                        | repair                         |
+|---------------|----------------------------|---------------------------------|--------------------------------|
+| deleted       | gone, or as at the point   | no row under its key            | insert it back                 |
+| key_taken     | gone                       | a new row under its key         | conflict; --overwrite: replace |
+| changed       | as at the point, or as now | other values than at the point  | revert it                      |
+| changed_again | changed                    | changed again                   | conflict; --overwrite: revert  |
+| deleted_again | changed                    | no row under its key            | conflict; --overwrite: insert  |
 
-Everything else (rows inserted, changed or deleted only after the damage) is never touched.
+Rows live has and the point has not (inserted since) are never touched. Without a first
+bad point live stands in for it: every touched row is deleted or changed, none a conflict.
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ class RowRepair:
 CONFLICT_REASONS = {
     Case.KEY_TAKEN: "its key now belongs to a row written after the damage",
     Case.CHANGED_AGAIN: "the application changed it again after the damage",
-    Case.DELETED_AGAIN: "the application deleted it after the damage",
+    Case.DELETED_AGAIN: "the application deleted it after the damage changed it",
 }
 OVERWRITES = {
     Case.KEY_TAKEN: Write.UPDATE,

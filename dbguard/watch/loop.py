@@ -18,6 +18,7 @@ from dbguard.config import Config
 from dbguard.config.reloading import ReloadingConfig
 from dbguard.findings import Finding, Severity
 from dbguard.watch.changes import data_stamp
+from dbguard.watch.channel import Answer, Request, WatchSocket
 from dbguard.watch.jobs import JobResult, run_job
 from dbguard.watch.warm import WarmResult, WarmRunner
 
@@ -30,22 +31,50 @@ LONGEST_SLEEP = 5.0  # seconds: a changed dbguard.toml or a stop is noticed at l
 
 
 class Watcher:
-    def __init__(self, config: Config, runner: WarmRunner | None = None) -> None:
+    """`check_job(request) -> answer`, when given, runs `dbguard check` for a client of the
+    local socket (dbguard.watch.channel) in a warm child; serve's CLI passes it down."""
+
+    def __init__(
+        self,
+        config: Config,
+        runner: WarmRunner | None = None,
+        check_job: Callable[[Request], Answer] | None = None,
+    ) -> None:
         self.config = ReloadingConfig(config)
         self.runner = runner or WarmRunner()
+        self.check_job = check_job
+        self.socket = WatchSocket(config, self._warm_check) if check_job is not None else None
         self.stopping = threading.Event()
         self.runs = 0  # finished runs, for the log and the tests' patience
         self.thread = threading.Thread(target=self._loop, name="dbguard-watch", daemon=True)
 
     def start(self) -> None:
         self.runner.start()
+        if self.socket is not None:
+            self.socket.start()
         self.thread.start()
 
     def stop(self) -> None:
         """Stop the running child and the loop; serve's exit does not wait for a run."""
         self.stopping.set()
+        if self.socket is not None:
+            self.socket.stop()
         self.runner.stop_current()
         self.thread.join(timeout=STOP_WAIT_SECONDS)
+
+    def _warm_check(self, request: Request) -> Answer | None:
+        """A client's `dbguard check`, in a warm child; None (the client runs cold) if the
+        child hung or died."""
+        assert self.check_job is not None
+        config = self.config.current()
+        result = self.runner.run(self.check_job, (request,), config.watch.timeout.total_seconds())
+        if result.outcome != "done" or not isinstance(result.value, dict):
+            log.warning(
+                "dbguard: warning: watch: a warm check %s: the client runs cold", result.outcome
+            )
+            return None
+        log.warning("watch: ran a client's dbguard check warm (exit %s)", result.value.get("exit"))
+        return result.value
 
     def _loop(self) -> None:
         config = self.config.current()

@@ -47,6 +47,11 @@ def _rows(outcome: RepairOutcome, overwrite: bool) -> None:
             click.echo(
                 f"  conflict {table.shape.name} {', '.join(table.shape.key)}={key}: {CONFLICT_REASONS[case]}"
             )
+    if outcome.plan.left_alone:
+        click.echo(
+            "left alone, the damage is not in them (no change in the damage's transactions,"
+            f" no critical rule failing): {', '.join(outcome.plan.left_alone)}"
+        )
     for name, drift in outcome.plan.drift.items():
         click.echo(
             f"{name}: schema drift ({drift.as_json()}): not touched; the point-in-time route restores it"
