@@ -1,7 +1,8 @@
 """The commands on Spark: `dbguard demo --spark` end to end; then, on the Parquet tables it
 wrote, baseline, lint, suggest (the same rules as on SQLite, from one Spark aggregate per
-table) and health in the tests' session, and `suggest --write` followed by
-`check --strict` as a real process, which exits 0."""
+table), health and the weekly report in the tests' session, and `suggest --write` followed by
+`check --strict` as a real process, which exits 0, then `dbguard serve`'s overview and
+metrics."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ from dbguard.health.quick import run_health
 from dbguard.quality.baseline import capture_baselines
 from dbguard.quality.lint import lint_suites
 from dbguard.quality.suggest.apply import suggest
+from dbguard.report.weekly import write_weekly_report
 
 pytestmark = [pytest.mark.xdist_group("spark"), pytest.mark.slow]
 
@@ -65,7 +67,7 @@ def project(demo: Path, folder: Path, *, suites: bool = True) -> Config:
     return load_config(write_spark_config(folder, tables, expectations=expectations))
 
 
-def test_baseline_lint_and_health_on_spark(demo: Path, tmp_path: Path) -> None:
+def test_baseline_lint_health_and_weekly_report_on_spark(demo: Path, tmp_path: Path) -> None:
     config = project(demo, tmp_path)
     assert config.database.is_spark and config.database.spark.master == MASTER
     changes = capture_baselines(config, accept=True)
@@ -74,6 +76,9 @@ def test_baseline_lint_and_health_on_spark(demo: Path, tmp_path: Path) -> None:
     health = run_health(config, quick=True)
     assert health.severity.value == "ok", [f.message() for f in health.findings]
     assert "14254 rows in 5 tables" in health.line()
+    weekly = write_weekly_report(config).read_text()
+    assert "database `spark:local[1]`" in weekly and "- Total records: 14,254" in weekly
+    assert "the tables' volumes are the lake's storage" in weekly
 
 
 def _proposed(config: Config) -> list[Any]:

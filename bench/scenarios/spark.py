@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import statistics
 import subprocess
 import time
 import tomllib
@@ -64,11 +65,24 @@ def run(context: Context) -> Section:
                 plain_series,
                 RATIO_TARGET if rows == max(sizes) else None,
             ),
+            _cpu_ratio(
+                f"Spark: `check` / plain Spark SQL at {rows:,} rows (CPU time of the process"
+                " tree, steadier than wall time on a loaded machine)",
+                spark_series,
+                plain_series,
+            ),
             _memory(f"Spark: `check` peak memory, Python + JVM, at {rows:,} rows", spark_series),
             _memory(f"SQLite: `check` peak memory at {rows:,} rows", sqlite_series),
             _memory(f"plain Spark SQL peak memory, Python + JVM, at {rows:,} rows", plain_series),
         ]
     return section
+
+
+def _cpu_ratio(figure: str, numerator: Series, denominator: Series) -> Check:
+    if not (numerator.measured and denominator.measured):
+        return Check(figure, "not measured", "—", None)
+    ratio = statistics.median(numerator.cpu_s) / max(statistics.median(denominator.cpu_s), 1e-9)
+    return Check(figure, f"{ratio:.2f}×", "—", None)
 
 
 def _memory(figure: str, series: Series) -> Check:
