@@ -317,6 +317,9 @@ def _record_backup_verdict(
 ) -> None:
     from dbguard.quality.verdict import quality_of, record_quality, suites_digest
 
+    every = checked_suites(load_suites(config.checks.expectations_dir), config.checks.ignore_tables)
+    if {suite.path for suite in every} != {suite.path for suite in suites}:
+        return  # a run scoped to some tables judged part of the suites only
     outcomes = [cache.cached("backup", suite) for suite in suites]
     if any(found is None for found in outcomes):
         return  # a partial run (-k, a filtered target) judged part of the suites only

@@ -50,10 +50,11 @@ def damage(db: Path) -> int:
             "(SELECT id FROM fault_record ORDER BY id LIMIT ?)",
             (int(before * 0.4),),
         )
-        connection.execute("COMMIT")
+        # One script, one transaction: both land in the same replica transaction.
         connection.execute(
             "UPDATE pue_data SET pue = 9.9 WHERE id IN (SELECT id FROM pue_data ORDER BY id LIMIT 10)"
         )
+        connection.execute("COMMIT")
     return int(before)
 
 
