@@ -4,7 +4,7 @@ python -m bench                    # everything (under 15 minutes on 2 cores), w
 python -m bench --quick            # smoke run: one run each, small data, writes bench/.data/RESULTS.quick.md
 python -m bench --only backup      # some benchmarks only (health, check, scale, backup, verify,
                                    # endpoints, replication, postgres, peer, incident,
-                                   # incident_diff, watch)
+                                   # incident_diff, incident_repair, watch)
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from bench.scenarios import (
     health,
     incident_diff,
     incident_find,
+    incident_repair,
     peer,
     postgres,
     replication,
@@ -47,6 +48,7 @@ SCENARIOS = {
     "peer": peer.run,
     "incident": incident_find.run,
     "incident_diff": incident_diff.run,
+    "incident_repair": incident_repair.run,
     "watch": watch.run,
 }
 log = logging.getLogger("bench")
