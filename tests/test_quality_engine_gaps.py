@@ -141,3 +141,22 @@ def test_lint_warns_about_each_gap_naming_sqlite_and_an_alternative(
     strict = dbguard(tmp_path, "lint", "--strict")
     assert strict.returncode == 1
     assert strict.stdout == run.stdout
+
+
+def test_each_gap_really_errors_on_postgresql(postgres_db: str, tmp_path: Path) -> None:
+    import psycopg
+
+    from dbguard.catalog import PostgresDatabase
+    from dbguard.config import DatabaseConfig
+    from dbguard.postgres.connection import libpq_conninfo
+
+    database = DatabaseConfig(url=postgres_db)
+    with psycopg.connect(libpq_conninfo(postgres_db), autocommit=True) as connection:
+        connection.execute("CREATE TABLE readings (id INTEGER PRIMARY KEY, reading TEXT)")
+        connection.execute("INSERT INTO readings VALUES (1, '2026-01-01'), (2, '2026-01-02')")
+    suite = load_suite_file(gap_suite(tmp_path))
+    first, *gaps = SuiteValidator().validate(PostgresDatabase(database), suite)
+    assert first.severity is Severity.OK, first
+    assert len(gaps) == len(ENGINE_GAPS["postgresql"])
+    for outcome in gaps:
+        assert NO_PROVIDER in outcome.observed, outcome

@@ -4,6 +4,7 @@ SQLite files; the verdicts are compared with plain GX validating each entry on i
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -154,3 +155,30 @@ def test_only_quantile_rules_sharing_a_domain_are_planned_alone() -> None:
     assert plan == [[2, 4, 5], [1], [3]]
     assert plan_passes(entries[1:2]) == [[entries[1]]]
     assert plan_passes([]) == []
+
+
+def test_row_count_rules_against_two_other_tables_each_keep_their_own_table(
+    numbers_db: Path, validator: SuiteValidator, tmp_path: Path
+) -> None:
+    """The other expectation whose dependencies GX edits (a copy, given a new metric id): two
+    such entries in one suite call are each judged against their own table."""
+    database = tmp_path / "tables.sqlite3"
+    shutil.copyfile(numbers_db, database)
+    with sqlite3.connect(database) as connection:
+        connection.execute("CREATE TABLE same AS SELECT * FROM numbers")
+        connection.execute("CREATE TABLE fewer AS SELECT * FROM numbers WHERE id <= 10")
+    connection.close()
+    entries = [
+        {
+            "type": "expect_table_row_count_to_equal_other_table",
+            "kwargs": {"other_table_name": name},
+        }
+        for name in ("fewer", "same")
+    ]
+    assert plan_passes([entry(i, e) for i, e in enumerate(entries, 1)]) == [
+        [entry(1, entries[0]), entry(2, entries[1])]
+    ]  # one call: GX gives the other table's count a metric of its own
+    fewer, same = run_suite(validator, database, tmp_path, entries)
+    assert [plain_gx_success(database, e) for e in entries] == [False, True]
+    assert fewer.severity is Severity.CRITICAL
+    assert same.severity is Severity.OK

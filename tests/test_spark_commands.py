@@ -8,10 +8,13 @@ from __future__ import annotations
 import dataclasses
 import json
 import subprocess
+import time
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
+from alert_receiver import free_port, serve_process, stop, wait_listening
 from quality_runs import DBGUARD
 from spark_support import MASTER, copy_suites, spark_tables, write_spark_config
 
@@ -109,3 +112,33 @@ def test_suggest_write_then_check_strict_exits_0(demo: Path, tmp_path: Path) -> 
     result = run(tmp_path, "check", "--strict")
     assert result.returncode == 0, (result.stdout[-4000:], result.stderr[-2000:])
     assert "dbguard status: OK for spark:local[1]" in result.stdout
+    # serve's overview and metrics: the check's numbers and a health run on Spark.
+    port = free_port()
+    with (tmp_path / "dbguard.toml").open("a") as file:
+        file.write(f"[serve]\nport = {port}\nrequest_timeout_seconds = 60\n")
+    server = serve_process(tmp_path)
+    try:
+        overview, metrics = _serve_answers(server, port)
+    finally:
+        assert stop(server) == 0
+    assert "not watching: on Spark" in (server.stderr.read() if server.stderr else "")
+    assert overview["database"] == "spark:local[1]" and overview["status"] == "ok"
+    assert 'dbguard_table_rows{table="pue_drill_data"} 13680.0' in metrics
+
+
+def _serve_answers(server: subprocess.Popen[str], port: int) -> tuple[dict[str, Any], str]:
+    """The overview and the metrics, once the server listens (its JVM starts first: up to
+    three minutes on a busy machine), the overview asked at most 10 times. Spark's serve does
+    not watch (each run would start a JVM): the endpoints alone."""
+    wait_listening(server, port, "dbguard serve", seconds=180)
+    base = f"http://127.0.0.1:{port}/tools/monitor"
+    with httpx.Client(timeout=90) as client:
+        for _ in range(10):
+            answer = client.get(f"{base}/status/overview")
+            if answer.status_code == 200:
+                break
+            time.sleep(2)
+        assert answer.status_code == 200, answer.text
+        metrics = client.get(f"{base}/performance/metrics")
+        assert metrics.status_code == 200, metrics.text
+    return answer.json(), metrics.text

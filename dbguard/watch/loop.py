@@ -112,7 +112,11 @@ class Watcher:
     ) -> WarmResult:
         """One run of `kind` (`target(kind, config)` in a warm child), told to the alerts."""
         timeout = config.watch.timeout.total_seconds()
-        result = self.runner.run(target, (kind, config), timeout)
+        try:
+            result = self.runner.run(target, (kind, config), timeout)
+        except (OSError, EOFError) as error:  # no forkserver to be had: this run is lost
+            log.warning("dbguard: warning: watch: the %s run could not start: %s", kind, error)
+            result = WarmResult("crashed")
         self.runs += 1
         if self.stopping.is_set():
             return result
