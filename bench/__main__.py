@@ -4,7 +4,7 @@ python -m bench                    # everything (under 15 minutes on 2 cores), w
 python -m bench --quick            # smoke run: one run each, small data, writes bench/.data/RESULTS.quick.md
 python -m bench --only backup      # some benchmarks only (health, check, scale, backup, verify,
                                    # endpoints, replication, postgres, peer, incident,
-                                   # incident_diff, incident_repair, watch)
+                                   # incident_diff, incident_repair, watch, spark)
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from bench.scenarios import (
     postgres,
     replication,
     scale,
+    spark,
     verify,
     watch,
 )
@@ -50,6 +51,7 @@ SCENARIOS = {
     "incident_diff": incident_diff.run,
     "incident_repair": incident_repair.run,
     "watch": watch.run,
+    "spark": spark.run,
 }
 log = logging.getLogger("bench")
 

@@ -2,6 +2,7 @@
 
     python -m bench.plain_sql --db PATH [--expectations DIR] [--json]
     python -m bench.plain_sql --url postgresql+psycopg://… [--expectations DIR] [--json]
+    python -m bench.plain_sql --spark-config dbguard.toml [--expectations DIR] [--json]
 
 It reads the same suites as dbguard (expectations/*.json, GX Core 1.x) and
 runs each expectation as one hand-written query on a read-only connection,
@@ -11,6 +12,9 @@ pytest is imported. An expectation type with no SQL here is listed as
 "not mirrored" so the comparison stays honest. With --url the same queries run on
 PostgreSQL through psycopg (every subquery is aliased, which both engines read), in a
 read-only session, then a row count of every table (PostgreSQL has no integrity pragma).
+With --spark-config the same queries run as Spark SQL on the `[database.spark]` tables of
+that dbguard.toml (registered as views in a session built as dbguard builds it), then a row
+count of every table: the floor for `dbguard check` on Spark.
 """
 
 from __future__ import annotations
@@ -297,11 +301,44 @@ def run_postgres(url: str, directory: Path) -> tuple[list[Outcome], list[str]]:
     return [*outcomes, Outcome("row_counts", True, counts)], not_mirrored
 
 
+class SparkCursor:
+    """The little of sqlite3's connection API the rules use, over `spark.sql`."""
+
+    def __init__(self, session: Any) -> None:
+        self.session = session
+        self.rows: list[tuple[Any, ...]] = []
+
+    def execute(self, sql: str, parameters: Any = ()) -> SparkCursor:
+        self.rows = [tuple(row) for row in self.session.sql(sql).collect()]
+        return self
+
+    def fetchone(self) -> tuple[Any, ...] | None:
+        return self.rows[0] if self.rows else None
+
+    def fetchall(self) -> list[tuple[Any, ...]]:
+        return self.rows
+
+
+def run_spark(config_path: Path, directory: Path) -> tuple[list[Outcome], list[str]]:
+    from dbguard.config import load_config
+    from dbguard.spark.session import spark_session
+    from dbguard.spark.tables import register_tables
+
+    spark = load_config(config_path).database.spark
+    session = spark_session(spark)
+    register_tables(session, spark)
+    cursor = SparkCursor(session)
+    outcomes, not_mirrored = run_suites(cursor, directory)  # type: ignore[arg-type]
+    counts = {t: _scalar(cursor, f"SELECT COUNT(*) FROM {q(t)}") for t in spark.tables}  # type: ignore[arg-type]
+    return [*outcomes, Outcome("row_counts", True, counts)], not_mirrored
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     where = parser.add_mutually_exclusive_group(required=True)
     where.add_argument("--db", type=Path, help="a SQLite file")
     where.add_argument("--url", help="a PostgreSQL URL, as dbguard.toml's [database] url")
+    where.add_argument("--spark-config", type=Path, help="a dbguard.toml with [database.spark]")
     parser.add_argument("--expectations", type=Path, default=Path("expectations"))
     parser.add_argument("--json", action="store_true", help="print every outcome as JSON")
     parser.add_argument(
@@ -323,6 +360,9 @@ def main(argv: list[str] | None = None) -> int:
 def _run(args: argparse.Namespace) -> int:
     if args.url:
         outcomes, not_mirrored = run_postgres(args.url, args.expectations)
+        return _report(outcomes, not_mirrored, as_json=args.json)
+    if args.spark_config:
+        outcomes, not_mirrored = run_spark(args.spark_config, args.expectations)
         return _report(outcomes, not_mirrored, as_json=args.json)
 
     connection = sqlite3.connect(f"file:{args.db.resolve()}?mode=ro", uri=True)

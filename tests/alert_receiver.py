@@ -74,10 +74,12 @@ class Receiver:
         self.thread.join(timeout=10)
 
 
-def wait_listening(process: subprocess.Popen[str], port: int, what: str) -> None:
-    """Until something listens on 127.0.0.1:`port` (60 s at most); an AssertionError when
-    `process` exits first or the time runs out (the process is then stopped)."""
-    deadline = time.monotonic() + 60
+def wait_listening(
+    process: subprocess.Popen[str], port: int, what: str, seconds: float = 60
+) -> None:
+    """Until something listens on 127.0.0.1:`port` (`seconds` at most); an AssertionError
+    when `process` exits first or the time runs out (the process is then stopped)."""
+    deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise AssertionError(f"{what} exited {process.returncode}")
@@ -87,7 +89,7 @@ def wait_listening(process: subprocess.Popen[str], port: int, what: str) -> None
         except OSError:
             time.sleep(0.1)
     stop(process)
-    raise AssertionError(f"{what} did not listen within 60 s")
+    raise AssertionError(f"{what} did not listen within {seconds:g} s")
 
 
 def stop(process: subprocess.Popen[str]) -> int:
@@ -113,6 +115,20 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+def serve_process(cwd: Path) -> subprocess.Popen[str]:
+    """`dbguard serve` in `cwd` (its dbguard.toml), without the caller's DBGUARD_* variables;
+    stderr kept for the test to read. Stop it with `stop`."""
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("DBGUARD_")}
+    return subprocess.Popen(
+        [sys.executable, "-m", "dbguard", "serve"],
+        cwd=cwd,
+        env=environment,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def dbguard(

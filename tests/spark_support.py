@@ -3,7 +3,6 @@ first, as the SQLite fault scenarios break them), and a dbguard.toml reading the
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import shutil
 import sqlite3
@@ -15,22 +14,15 @@ from typing import TYPE_CHECKING
 from dbguard.check_run import PROJECT_ROOT
 from dbguard.config.spark import SparkConfig
 from dbguard.demo.spark import sqlite_keys
-from dbguard.spark.session import java_executable
+from dbguard.spark.session import unavailable_reason
+
+__all__ = ["MASTER", "SPARK_GROUP", "unavailable_reason"]
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
 
 MASTER = "local[1]"
 SPARK_GROUP = "spark"  # the xdist group of every Spark test: one worker, one JVM
-
-
-def unavailable_reason() -> str | None:
-    """Why Spark cannot run here (None when it can): the tests skip saying so."""
-    if importlib.util.find_spec("pyspark") is None:
-        return "pyspark is not installed (make test installs the extra: pip install -e '.[spark]')"
-    if java_executable() is None:
-        return "no Java runtime (.ci/run installs Debian's openjdk-17-jre-headless)"
-    return None
 
 
 def spark_tables(folder: Path, keys: dict[str, tuple[str, ...]]) -> SparkConfig:

@@ -64,3 +64,15 @@ def test_a_socket_nobody_listens_on_means_a_cold_run(tmp_path: Path, demo_db: Pa
     assert result.returncode == 1, result.stderr[-2000:]
     assert "dbguard status: CRITICAL" in result.stdout and "report: " in result.stdout
     assert result.stderr == ""
+
+
+def test_the_watcher_runs_checks_only(tmp_path: Path) -> None:
+    from dbguard.cli.warm_check import warm_check
+
+    for argv in (["backup", "restore", "--latest", "--yes"], ["--config", "x.toml", "check"]):
+        answer = warm_check({"argv": argv, "cwd": str(tmp_path), "environment": {}})
+        assert answer == {
+            "stdout": "",
+            "stderr": "dbguard: error: the watcher runs `dbguard check` only\n",
+            "exit": 2,
+        }

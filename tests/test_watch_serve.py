@@ -180,3 +180,34 @@ def test_check_runs_warm_in_the_watcher_with_the_output_and_exit_of_a_cold_run(
     ]
     assert status and "CRITICAL" in status[0]
     assert warm.stderr == cold.stderr
+
+
+def forkserver_of(pid: int) -> int | None:
+    """The forkserver among `pid`'s children (multiprocessing starts it with its `main`)."""
+    tasks = Path(f"/proc/{pid}/task").iterdir()  # a thread's children are listed under it
+    children = [child for task in tasks for child in (task / "children").read_text().split()]
+    for child in children:
+        try:
+            command = Path(f"/proc/{child}/cmdline").read_bytes()
+        except OSError:
+            continue
+        if b"multiprocessing.forkserver" in command:
+            return int(child)
+    return None
+
+
+def test_a_killed_forkserver_is_started_again_while_serve_keeps_serving(
+    watched: Watched,
+) -> None:
+    wait_for(lambda: forkserver_of(watched.process.pid) is not None, 30, "the forkserver")
+    first = forkserver_of(watched.process.pid)
+    assert first is not None
+    os.kill(first, 9)
+    assert watched.overview()["status"] in ("ok", "unknown", "warning")  # still answering
+    runs = watched.check_runs()
+    in_another_process(watched.db, "UPDATE pue_comment SET rowid = rowid WHERE rowid = 1")
+    wait_for(lambda: watched.check_runs() >= runs + 1, 90, "a check run after the kill")
+    second = forkserver_of(watched.process.pid)
+    assert second is not None and second != first
+    assert watched.process.poll() is None
+    assert watched.receiver.payloads == []  # the runs after the restart were ordinary

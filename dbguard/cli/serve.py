@@ -37,7 +37,13 @@ def serve(context: click.Context, host: str | None, port: int | None) -> int:
             err=True,
         )
     watcher = None
-    if config.watch.enabled:
+    if config.watch.enabled and config.database.is_spark:
+        click.echo(
+            "not watching: on Spark every health and check run starts a JVM and reads the"
+            " lake; schedule `dbguard check` instead (dbguard schedule)",
+            err=True,
+        )
+    elif config.watch.enabled:
         from dbguard.cli.warm_check import warm_check
         from dbguard.watch.loop import Watcher
 
@@ -50,6 +56,11 @@ def serve(context: click.Context, host: str | None, port: int | None) -> int:
             f" {watch.full_check!r} ([watch] enabled = false: endpoints only)",
             err=True,
         )
+    if config.database.is_spark:  # the JVM starts now, not in the first request's time limit
+        from dbguard.spark.session import spark_session
+
+        click.echo(f"starting Spark ({config.database.spark.master})", err=True)
+        spark_session(config.database.spark)
     try:
         server.run()
     finally:

@@ -57,8 +57,15 @@ def run_in_watcher(config: Config, argv: list[str]) -> int | None:
 
 
 def warm_check(request: dict[str, Any]) -> dict[str, Any]:
-    """In the watcher's warm child: the client's command, its output captured."""
+    """In the watcher's warm child: the client's command, its output captured. Only
+    `dbguard [--config FILE] check --cold …` is run: the socket runs checks, nothing else."""
     from dbguard.cli import main
+
+    argv = [str(arg) for arg in request["argv"]]
+    command = argv[2:] if argv[:1] == ["--config"] else argv
+    if command[:2] != ["check", "--cold"]:
+        refused = "dbguard: error: the watcher runs `dbguard check` only\n"
+        return {"stdout": "", "stderr": refused, "exit": 2}
 
     for name in [name for name in os.environ if name.startswith(ENVIRONMENT_PREFIX)]:
         del os.environ[name]
@@ -69,7 +76,7 @@ def warm_check(request: dict[str, Any]) -> dict[str, Any]:
         sys.stderr.flush()
         os.dup2(out.fileno(), 1)
         os.dup2(err.fileno(), 2)
-        code = main([str(arg) for arg in request["argv"]])
+        code = main(argv)
         sys.stdout.flush()
         sys.stderr.flush()
         out.seek(0)

@@ -1,5 +1,6 @@
 """[watch]: what `dbguard serve` runs by itself (dbguard.watch): quick health every
-`health_interval`, the check every `rules_interval` when the data changed, the full check
+`health_interval`, the check every `rules_interval` when the data changed (sooner when the
+health sees row counts out of their bands), the full check
 (with its HTML report) on `full_check`, each run killed after `run_timeout`."""
 
 from __future__ import annotations

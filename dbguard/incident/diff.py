@@ -28,6 +28,7 @@ from dbguard.incident.tables import (
     Drift,
     TableShape,
     check_rowids,
+    column_definitions,
     columns_of,
     key_columns,
     key_match,
@@ -274,13 +275,7 @@ def _write(connection: sqlite3.Connection, shape: TableShape, kind: str, query: 
     (point: the values at the point; live: the values now), then every column."""
     table = f"main.{quote_identifier(shape.name)}"
     if kind == "deleted":  # the first write for this table creates it
-        columns = [
-            f"{quote_identifier(n)} {t}".strip()
-            for n, t in zip(shape.columns, shape.types, strict=True)
-        ]
-        if shape.by_rowid:
-            columns.insert(0, '"_rowid" INTEGER')
-        connection.execute(f"CREATE TABLE {table} (_kind TEXT, _side TEXT, {', '.join(columns)})")
+        connection.execute(f"CREATE TABLE {table} ({column_definitions(shape, '_kind', '_side')})")
     connection.execute(f"INSERT INTO {table} {query}")
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 from dbguard.database import quote_identifier
 from dbguard.errors import OperationFailed
 from dbguard.incident.repair_plan import RowsPlan, TablePlan, case_query, plan_rows
-from dbguard.incident.tables import ROWID, open_pair, selected, table_sql
+from dbguard.incident.tables import ROWID, column_definitions, open_pair, selected, table_sql
 from dbguard.rules.repair import Case, Write, repair_row
 
 # Cases whose row in live is replaced by an update: its values before go to the undo file.
@@ -84,15 +84,8 @@ def _apply_table(
     table = quote_identifier(shape.name)
     if plan.recreate:
         _recreate(connection, shape.name)
-    columns = [
-        f"{quote_identifier(n)} {t}".strip()
-        for n, t in zip(shape.columns, shape.types, strict=True)
-    ]
-    if shape.by_rowid:
-        columns.insert(0, "_rowid INTEGER")
-    connection.execute(
-        f"CREATE TABLE main.{table} (_case TEXT, _write TEXT, _side TEXT, {', '.join(columns)})"
-    )
+    definitions = column_definitions(shape, "_case", "_write", "_side")
+    connection.execute(f"CREATE TABLE main.{table} ({definitions})")
     keys = ["_rowid"] if shape.by_rowid else [quote_identifier(k) for k in shape.key]
     index = quote_identifier(f"{shape.name}_key")
     connection.execute(f"CREATE INDEX main.{index} ON {table} (_side, _write, {', '.join(keys)})")

@@ -157,6 +157,20 @@ def selected(shape: TableShape, alias: str) -> str:
     return ", ".join(names)
 
 
+def column_definitions(shape: TableShape, *labels: str) -> str:
+    """The columns of a table that keeps copies of `shape`'s rows (the diff's --out file, the
+    repair's undo file): `labels` (TEXT), `_rowid` for a table matched by rowid, then every
+    column with its declared type and no constraint."""
+    columns = [f"{label} TEXT" for label in labels]
+    if shape.by_rowid:
+        columns.append("_rowid INTEGER")
+    columns += [
+        f"{quote_identifier(n)} {t}".strip()
+        for n, t in zip(shape.columns, shape.types, strict=True)
+    ]
+    return ", ".join(columns)
+
+
 def key_match(shape: TableShape, left: str, right: str) -> str:
     return " AND ".join(f"{left}.{_key(c)} = {right}.{_key(c)}" for c in shape.key)
 

@@ -73,7 +73,7 @@ def render(facts: WeekFacts, config: Config) -> str:
         "",
         f"- CPU: {facts.cpu:.1f} % ({facts.cpu_source})",
         f"- Memory: {facts.memory:.1f} %",
-        f"- Disk: {_disk_db(facts)}, {facts.disk_backups:.1f} % (backup volume)",
+        f"- Disk: {_disk_db(facts, config)}, {facts.disk_backups:.1f} % (backup volume)",
         "",
         "## Data integrity (数据完整性)",
         "",
@@ -112,8 +112,10 @@ def render(facts: WeekFacts, config: Config) -> str:
     return mask_secrets("\n".join(lines), config.secrets())
 
 
-def _disk_db(facts: WeekFacts) -> str:
+def _disk_db(facts: WeekFacts, config: Config) -> str:
     if facts.disk_db is None:
+        if config.database.is_spark:
+            return "the tables' volumes are the lake's storage"
         return "the database's volume is the PostgreSQL server's"
     return f"{facts.disk_db:.1f} % (DB volume)"
 

@@ -51,6 +51,17 @@ def java_executable(environ: Mapping[str, str] | None = None) -> str | None:
     return shutil.which("java", path=environ.get("PATH"))
 
 
+def unavailable_reason() -> str | None:
+    """Why Spark cannot run here (None when it can): for tests and benchmarks to skip saying so."""
+    import importlib.util
+
+    if importlib.util.find_spec("pyspark") is None:
+        return f"pyspark is not installed ({EXTRA_HINT})"
+    if java_executable() is None:
+        return f"no Java runtime ({JAVA_HINT})"
+    return None
+
+
 def require_pyspark() -> None:
     """pyspark importable, else a ConfigError saying how to add the extra."""
     try:

@@ -116,8 +116,8 @@ class WatchSocket:
                 answer = self.handle(request)
                 if answer is not None:
                     _send(stream, answer)
-            except (OSError, ValueError) as error:
-                log.info("watch socket: a client went away (%s)", error)
+            except (OSError, ValueError, EOFError) as error:
+                log.info("watch socket: a client went away, or no child to be had (%s)", error)
 
 
 def _send(stream: Any, message: dict[str, Any]) -> None:

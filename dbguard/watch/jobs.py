@@ -29,6 +29,9 @@ class JobResult:
     kind: str
     status: str  # ok, warning, critical; "error" for bad input (a malformed suite, …)
     summary: str  # one line
+    # The quick health saw row counts out of their bands: the check should look now, not
+    # at the next rules_interval (the health leaves that alert to the check).
+    check_now: bool = False
 
 
 def run_job(kind: str, config: Config) -> JobResult:
@@ -50,13 +53,19 @@ def _health(config: Config) -> JobResult:
     report = run_health(config, quick=True, record=True)
     if lost_reason(config):  # one check run says it (history, overview), one alert
         return _check(config, report=False, kind="health")
+    from dbguard.rules.problems import PROBLEM_SEVERITIES, left_to_the_check
+
+    alerted = left_to_the_check(report.findings)
     if config.alerts.urls:
         from dbguard.alerts.sources import notify_health
-        from dbguard.rules.problems import left_to_the_check
 
-        notify_health(config, left_to_the_check(report.findings))
+        notify_health(config, alerted)
     write_prometheus_textfile(config, report)
-    return JobResult("health", report.severity.value, report.line())
+    check_now = any(
+        finding.severity in PROBLEM_SEVERITIES and finding not in alerted
+        for finding in report.findings
+    )
+    return JobResult("health", report.severity.value, report.line(), check_now)
 
 
 def _check(config: Config, *, report: bool, kind: str) -> JobResult:

@@ -1,6 +1,7 @@
 """The watcher: a thread of `dbguard serve` that runs the quick health every
-`health_interval`, the check every `rules_interval` when the data changed, and the full
-check on `full_check`, each in a warm child (dbguard.watch.warm). It follows dbguard.toml
+`health_interval`, the check every `rules_interval` when the data changed (and at once when
+the health saw row counts out of their bands), and the full check on `full_check`, each in
+a warm child (dbguard.watch.warm). It follows dbguard.toml
 as the endpoints do. A run that outlives `run_timeout`, or whose child dies, is a WARNING
 alert of its own ("watch run"), recovered by the next run that finishes.
 """
@@ -97,8 +98,13 @@ class Watcher:
                     self.run("rules", config)
                 next_rules = time.monotonic() + watch.rules_every.total_seconds()
             if time.monotonic() >= next_health:
-                self.run("health", config)
+                health = self.run("health", config).value
                 next_health = time.monotonic() + watch.health_every.total_seconds()
+                stamp = data_stamp(config)
+                if isinstance(health, JobResult) and health.check_now and stamp != seen:
+                    seen = stamp  # row counts out of their bands: the check says which, now
+                    self.run("rules", config)
+                    next_rules = time.monotonic() + watch.rules_every.total_seconds()
             wait = min(
                 next_health - time.monotonic(),
                 next_rules - time.monotonic(),
@@ -112,7 +118,11 @@ class Watcher:
     ) -> WarmResult:
         """One run of `kind` (`target(kind, config)` in a warm child), told to the alerts."""
         timeout = config.watch.timeout.total_seconds()
-        result = self.runner.run(target, (kind, config), timeout)
+        try:
+            result = self.runner.run(target, (kind, config), timeout)
+        except (OSError, EOFError) as error:  # no forkserver to be had: this run is lost
+            log.warning("dbguard: warning: watch: the %s run could not start: %s", kind, error)
+            result = WarmResult("crashed")
         self.runs += 1
         if self.stopping.is_set():
             return result

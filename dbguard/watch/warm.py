@@ -26,6 +26,8 @@ log = logging.getLogger(__name__)
 # (Not pytest_html: a plugin imported before pytest starts cannot have its asserts rewritten.)
 PRELOAD = ("great_expectations", "pandas", "sqlalchemy", "pytest")
 STOP_GRACE_SECONDS = 5.0
+START_ATTEMPTS = 3  # a forkserver that just died may still look alive for a moment
+RETRY_PAUSE_SECONDS = 0.5
 
 
 @dataclass(frozen=True)
@@ -59,14 +61,19 @@ class WarmRunner:
     def run(self, target: Callable[..., Any], args: tuple[Any, ...], timeout: float) -> WarmResult:
         """`target(*args)` in a fresh child; its return value (picklable) or why there is none."""
         reader, writer = self.context.Pipe(duplex=False)
-        # Daemonic: a child still running when serve exits is terminated, not waited for.
-        process = self.context.Process(target=_child, args=(target, args, writer), daemon=True)
-        try:
-            process.start()
-        except (OSError, EOFError) as error:  # the forkserver died as it was asked: once more
-            log.warning("the watch forkserver failed (%s): starting it again", error)
+        for attempt in range(1, START_ATTEMPTS + 1):
+            # Daemonic: a child still running when serve exits is terminated, not waited for.
             process = self.context.Process(target=_child, args=(target, args, writer), daemon=True)
-            process.start()
+            try:
+                process.start()
+                break
+            except (OSError, EOFError) as error:  # the forkserver died: the next start restarts it
+                if attempt == START_ATTEMPTS:
+                    writer.close()
+                    reader.close()
+                    raise
+                log.warning("the watch forkserver failed (%s): starting it again", error)
+                time.sleep(RETRY_PAUSE_SECONDS)
         writer.close()
         with self._lock:
             self._current = process
