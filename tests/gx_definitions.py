@@ -181,7 +181,7 @@ def compare_file(path: str, folder: str) -> dict[str, Any]:
     ours = dict.fromkeys(rejected, "rejected")
     answer = {"exit": None, "stdout": "", "stderr": ""}
     if runnable:
-        argv = ["--config", str(config), "check", "--only", "expectations", "--json", "--cold"]
+        argv = ["--config", str(config), "check", "--cold", "--only", "expectations", "--json"]
         answer = warm_check({"argv": argv, "cwd": folder, "environment": {}})
         if answer["exit"] in (0, 1):
             for finding in json.loads(answer["stdout"])["findings"]:
