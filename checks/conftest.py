@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from dbguard.catalog import SqliteFile, live_source, open_catalog
-from dbguard.check_scope import CheckScope, parse_only, require_suite
+from dbguard.check_scope import require_suite, run_scope
 from dbguard.config import Config
 from dbguard.database import kept_counts
 from dbguard.errors import DbguardError
@@ -62,7 +62,7 @@ def pytest_configure(config: pytest.Config) -> None:
         suites = checked_suites(
             load_suites(settings.checks.expectations_dir), settings.checks.ignore_tables
         )
-        scope = check_scope(config)
+        scope = run_scope(config)
         if scope is not None:
             require_suite(
                 scope, [suite.table for suite in suites], settings.checks.expectations_dir
@@ -73,18 +73,12 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError(f"dbguard: {error.one_line()}") from None
 
 
-def check_scope(config: pytest.Config) -> CheckScope | None:
-    """The --dbguard-only scope (`dbguard check --only`), or None for the whole suite."""
-    text = config.getoption("dbguard_only", None)
-    return parse_only(text) if text else None
-
-
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     """One test per expectation per target, with ids like `orders::expect_column_values_to_be_unique[id]-live`."""
     if "expectation_case" not in metafunc.fixturenames:
         return
     targets = active_targets(settings_from_options(metafunc.config))
-    if check_scope(metafunc.config) is not None:
+    if run_scope(metafunc.config) is not None:
         targets = ("live",)  # iterating on a suite: the live database only
     params = [
         pytest.param(
@@ -102,7 +96,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     with --dbguard-only every check but the expectations."""
     try:
         engine = engine_name(settings_from_options(config))
-        scope = check_scope(config)
+        scope = run_scope(config)
     except DbguardError:  # pytest_configure has reported it
         return
     kept, left_out = [], []

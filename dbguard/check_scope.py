@@ -10,8 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from dbguard.errors import ConfigError
+
+if TYPE_CHECKING:
+    import pytest
 
 EXPECTATIONS = "expectations"
 ONLY_FORMS = "expectations, or expectations:TABLE (e.g. expectations:pue_data)"
@@ -49,3 +53,12 @@ def require_suite(scope: CheckScope, tables: Sequence[str], expectations_dir: ob
             f"--only {scope.text}: no suite in {expectations_dir} checks table {scope.table!r}",
             f"name a table with a suite ({known}), or run `dbguard baseline --table TABLE`",
         )
+
+
+def run_scope(pytest_config: pytest.Config) -> CheckScope | None:
+    """The scope a pytest run of checks/ was given (--dbguard-only), or None: everything."""
+    try:
+        text = pytest_config.getoption("dbguard_only")
+    except ValueError:  # a session without the root conftest's options
+        return None
+    return parse_only(text) if text else None

@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from dbguard.check_scope import run_scope
 from dbguard.config import Config
 from dbguard.errors import DbguardError
 from dbguard.findings import Severity
@@ -114,16 +115,12 @@ def start(pytest_config: pytest.Config) -> RunState:
     except DbguardError as problem:
         config, error = None, problem.one_line()
     state = RunState(started_at=utc_now(), config=config, config_error=error)
-    state.partial = bool(_option(pytest_config, "dbguard_only"))
+    try:
+        state.partial = run_scope(pytest_config) is not None
+    except DbguardError:  # a wrong scope: checks/conftest.py stops the run, saying why
+        state.partial = True
     pytest_config.stash[RUN_STATE_KEY] = state
     return state
-
-
-def _option(pytest_config: pytest.Config, name: str) -> Any:
-    try:
-        return pytest_config.getoption(name)
-    except ValueError:  # a session without the root conftest's options
-        return None
 
 
 def run_state(pytest_config: pytest.Config) -> RunState:
