@@ -112,10 +112,13 @@ def kept_counts(counts: Mapping[str, int], ignore: Iterable[str]) -> dict[str, i
     return {table: counts[table] for table in kept_tables(counts, ignore)}
 
 
-def user_tables(connection: sqlite3.Connection, ignore: Iterable[str]) -> list[str]:
-    """The database's tables, without the ignored ones (is_ignored_table)."""
+def user_tables(
+    connection: sqlite3.Connection, ignore: Iterable[str], *, schema: str = "main"
+) -> list[str]:
+    """The tables of `schema` (main, or an attached database), without the ignored ones
+    (is_ignored_table)."""
     rows = connection.execute(
-        "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"
+        f"SELECT name FROM {schema}.sqlite_master WHERE type = 'table' ORDER BY name"
     ).fetchall()
     return kept_tables((row[0] for row in rows), ignore)
 

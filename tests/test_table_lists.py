@@ -27,6 +27,8 @@ SCHEMA_READS = {
     "dbguard/history/store.py": "the history file's own schema",
     "backup/journals.py": "a probe that rolls back a hot journal",
     "backup/snapshot.py": "probes that start the read snapshot; the list is user_tables",
+    "dbguard/incident/tables.py": "a table's CREATE statement in a point (table_sql), not a list",
+    "dbguard/incident/repair_apply.py": "a dropped table's indexes, re-created as the point had them",
 }
 # Glob matching of names other than tables.
 GLOBS = {

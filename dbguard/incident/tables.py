@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
-from dbguard.database import quote_identifier, read_only_uri, require_database
+from dbguard.database import quote_identifier, read_only_uri, require_database, user_tables
 from dbguard.errors import DbguardError
 
 POINT = "point"
@@ -99,12 +99,7 @@ def open_pair(
 
 
 def tables_of(connection: sqlite3.Connection, schema: str, ignore: Iterable[str]) -> list[str]:
-    from dbguard.database import kept_tables
-
-    rows = connection.execute(
-        f"SELECT name FROM {schema}.sqlite_master WHERE type = 'table' ORDER BY name"
-    ).fetchall()
-    return kept_tables((row[0] for row in rows), ignore)
+    return user_tables(connection, ignore, schema=schema)
 
 
 def columns_of(connection: sqlite3.Connection, schema: str, table: str) -> list[Column]:

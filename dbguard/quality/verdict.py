@@ -2,7 +2,7 @@
 and recording it beside a backup (backup.quality_record).
 
 `quality_of(outcomes)` is the verdict of one run of the suites (dbguard.rules.recovery),
-with the failed rules named `table rule` (`fault_record row count`). `suites_digest` names
+with the failed rules named `table rule` (`orders row count`). `suites_digest` names
 the suites as they are, so a recorded verdict holds only while they are unchanged. Check's
 backup target, `backup verify`, `backup list --quality`, `restore --latest` and `incident
 find` all record through `record_quality` and read through `recorded_quality`.
