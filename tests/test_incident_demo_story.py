@@ -111,6 +111,8 @@ def test_find_diff_repair_then_check_ok_and_the_post_mortem(tmp_path: Path) -> N
     repaired = run(project, "incident", "repair", "--yes", code=1)
     assert f"fault_record: did put back {ROWS // 2} rows" in repaired
     assert "live passes; the critical findings are on the newest backup" in repaired
+    (safety,) = [line for line in repaired.splitlines() if line.startswith("safety copy")]
+    assert ".before_repair." in safety, safety  # a repair's, pruned with restores' copies
     assert fault_rows(project) == ROWS
     run(project, "backup", "create")
     run(project, "check")
