@@ -1,14 +1,16 @@
-"""Safety copies of the live database, made before a restore replaces it: made, listed, pruned.
+"""Safety copies of the live database, made before a restore replaces it or a repair writes
+into it: made, listed, pruned.
 
 A safety copy is `db.sqlite3.before_restore.YYYYMMDD_HHMMSS` (UTC; `_2`, `_3`
-… for more in one second) beside the database, made with SQLite's backup API
+… for more in one second) beside the database, `.before_repair.` for one `dbguard incident
+repair` made (rows route); made with SQLite's backup API
 so it is consistent. A database SQLite cannot read (that may be why you
 restore) is kept byte for byte instead, with its -wal and -journal under the
 same name, so the pair opens as it was. Journals found without a database
 are set aside under such a name too. All files of one name are one safety copy.
 
-Only the newest `keep` are kept (`[backup] safety_copies_keep`); the copy a
-restore just made is never deleted. The decision is pure
+Only the newest `keep` are kept (`[backup] safety_copies_keep`, restores' and repairs'
+together); the copy a restore or repair just made is never deleted. The decision is pure
 (plan_safety_copies); prune_safety_copies applies it.
 """
 
@@ -33,6 +35,8 @@ from dbguard.errors import BackupError
 log = logging.getLogger(__name__)
 
 SAFETY_MARKER = ".before_restore."
+REPAIR_MARKER = ".before_repair."
+MARKERS = (SAFETY_MARKER, REPAIR_MARKER)
 
 
 @dataclass(frozen=True)
@@ -62,9 +66,9 @@ class SafetyCopyPrune:
     dry_run: bool
 
 
-def safety_copy_path(db_path: Path, moment: datetime) -> Path:
+def safety_copy_path(db_path: Path, moment: datetime, marker: str = SAFETY_MARKER) -> Path:
     """A free name for a safety copy of `db_path` made at `moment` (no file of it exists)."""
-    base = f"{db_path.name}{SAFETY_MARKER}{moment.astimezone(UTC).strftime(TIMESTAMP_FORMAT)}"
+    base = f"{db_path.name}{marker}{moment.astimezone(UTC).strftime(TIMESTAMP_FORMAT)}"
     candidate = db_path.with_name(base)
     number = 1
     while any(path.exists() for path in _files_of(candidate)):
@@ -74,7 +78,12 @@ def safety_copy_path(db_path: Path, moment: datetime) -> Path:
 
 
 def make_safety_copy(
-    db_path: Path, moment: datetime, *, busy_timeout: float = 10.0, byte_copy: bool = False
+    db_path: Path,
+    moment: datetime,
+    *,
+    busy_timeout: float = 10.0,
+    byte_copy: bool = False,
+    marker: str = SAFETY_MARKER,
 ) -> Path:
     """A consistent copy of the current database (backup API) beside it; returns its path.
 
@@ -82,7 +91,7 @@ def make_safety_copy(
     could not be rolled back), or when SQLite cannot read it, the file is kept
     byte for byte with its -wal and -journal instead.
     """
-    target = safety_copy_path(db_path, moment)
+    target = safety_copy_path(db_path, moment, marker)
     temp = temp_path(target)
     try:
         if byte_copy:
@@ -123,8 +132,10 @@ def _files_of(path: Path) -> list[Path]:
 def _name_pattern(db_path: Path) -> re.Pattern[str]:
     return re.compile(
         "^"
-        + re.escape(db_path.name + SAFETY_MARKER)
-        + r"(\d{8}_\d{6})(?:_(\d+))?"
+        + re.escape(db_path.name)
+        + "("
+        + "|".join(re.escape(marker) for marker in MARKERS)
+        + r")(\d{8}_\d{6})(?:_(\d+))?"
         + "(?:"
         + "|".join(re.escape(suffix) for suffix in SUFFIXES)
         + ")?$"
@@ -143,13 +154,13 @@ def list_safety_copies(db_path: Path) -> list[SafetyCopy]:
         if match is None:
             continue
         try:
-            created_at = datetime.strptime(match.group(1), TIMESTAMP_FORMAT).replace(tzinfo=UTC)
+            created_at = datetime.strptime(match.group(2), TIMESTAMP_FORMAT).replace(tzinfo=UTC)
         except ValueError:
             continue
-        base = db_path.name + SAFETY_MARKER + match.group(1)
-        if match.group(2):
-            base += f"_{match.group(2)}"
-        found[base] = (created_at, int(match.group(2) or 1))
+        base = db_path.name + match.group(1) + match.group(2)
+        if match.group(3):
+            base += f"_{match.group(3)}"
+        found[base] = (created_at, int(match.group(3) or 1))
     copies = []
     for base, (created_at, number) in found.items():
         files, size = [], 0

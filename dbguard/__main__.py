@@ -1,3 +1,5 @@
 from dbguard.cli import main
 
-main()
+# The guard matters: the watcher's forkserver children import __main__ again.
+if __name__ == "__main__":
+    main()

@@ -149,9 +149,11 @@ def _database_in(folder: Path) -> Path:
 
 
 def _looks_like_database(path: Path) -> bool:
+    from backup.safety_copies import MARKERS
+
     if path.name.startswith(".") or path.name.endswith(COMPANION_SUFFIXES):
         return False
-    if ".before_restore." in path.name or not path.is_file():
+    if any(marker in path.name for marker in MARKERS) or not path.is_file():
         return False
     try:
         with path.open("rb") as handle:

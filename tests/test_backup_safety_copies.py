@@ -16,7 +16,14 @@ from hypothesis import strategies as st
 
 from backup.errors import RestoreRefused
 from backup.restore import restore_backup
-from backup.safety_copies import SafetyCopy, list_safety_copies, plan_safety_copies
+from backup.safety_copies import (
+    REPAIR_MARKER,
+    SafetyCopy,
+    list_safety_copies,
+    make_safety_copy,
+    plan_safety_copies,
+    prune_safety_copies,
+)
 from backup.snapshot import create_backup
 
 START = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
@@ -69,6 +76,21 @@ def test_a_restore_keeps_the_newest_safety_copies_and_never_the_one_just_made(
     earlier = restore_at(backup, demo_db, -60, keep=1)
     assert [copy.path for copy in list_safety_copies(demo_db)] == [earlier, made[4]]
     assert earlier.exists()
+
+
+def test_a_repairs_safety_copy_says_so_and_shares_the_restores_retention(
+    demo_db: Path, tmp_path: Path
+) -> None:
+    backup = create_backup(demo_db, tmp_path / "backups").path
+    restored = restore_at(backup, demo_db, 0, keep=None)
+    repaired = make_safety_copy(demo_db, START + timedelta(minutes=1), marker=REPAIR_MARKER)
+    assert repaired.name == "db.sqlite3.before_repair.20260301_120100"
+    newest = restore_at(backup, demo_db, 2, keep=None)
+    listed = [copy.path for copy in list_safety_copies(demo_db)]
+    assert listed == [restored, repaired, newest]
+    pruned = prune_safety_copies(demo_db, 1, protect=repaired)
+    assert pruned.deleted == [restored]
+    assert [copy.path for copy in list_safety_copies(demo_db)] == [repaired, newest]
 
 
 HOLD_WRITE_LOCK = """

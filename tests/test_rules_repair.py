@@ -6,7 +6,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dbguard.rules.repair import Case, Write, repair_row
+from dbguard.rules.repair import Case, Write, damaged_tables, repair_row
 
 
 def test_the_damage_is_undone_whatever_overwrite_says() -> None:
@@ -32,3 +32,11 @@ def test_a_conflict_is_listed_either_way_and_only_overwrite_writes_it(case: Case
         assert skipped.write is Write.NONE and overwritten.write is not Write.NONE
     else:
         assert skipped == overwritten
+
+
+def test_damaged_tables_are_those_the_damage_changed_or_whose_rules_flipped() -> None:
+    rules = ["fault_record row count", "pue_data pue between 1.0 and 3.0"]
+    assert damaged_tables(["pue_comment"], [], rules[:1]) == {"pue_comment", "fault_record"}
+    # a rule failing at the point already did not flip: its table is not damaged by it
+    assert damaged_tables([], rules[:1], rules) == {"pue_data"}
+    assert damaged_tables([], rules, rules) is None  # nothing named: every table counts

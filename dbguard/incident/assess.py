@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from dbguard.incident.diff import Diff, diff_databases
+from dbguard.incident.diff import diff_databases
+from dbguard.incident.diff_result import Diff
 
 if TYPE_CHECKING:
     from dbguard.config import Config

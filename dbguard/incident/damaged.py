@@ -1,12 +1,6 @@
-"""Which tables the damage is in: the rows route repairs those and leaves every other table
-alone, so an application that keeps updating its own tables after the damage loses nothing.
-
-A table is damaged when it changed between the last good and the first bad point (the
-damage's own transaction, when `find` dated it to one), or when live fails a critical rule
-on it that the point passes (a damage of several transactions reaches past the first bad
-point). When neither names a table (no first bad point, no rule flipped), every table that
-differs counts: the operator asked for a repair from that point.
-"""
+"""The I/O behind the rows route's choice of tables (the decision is
+dbguard.rules.repair.damaged_tables): the diff between the last good and the first bad
+point, and the critical rules judged on the point and on live."""
 
 from __future__ import annotations
 
@@ -14,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from dbguard.incident.diff import diff_databases
-from dbguard.rules.recovery import flipped_rules
+from dbguard.rules.repair import damaged_tables as decide_damaged
 
 if TYPE_CHECKING:
     from dbguard.incident.point_input import PointFile
@@ -30,12 +24,11 @@ def damaged_tables(
     timeout: float,
 ) -> frozenset[str] | None:
     """The damaged tables, or None for every table."""
-    names: set[str] = set()
+    changed: set[str] = set()
     if bad is not None:
         touched = diff_databases(good.path, bad.path, ignore, sample=0, timeout=timeout)
-        names |= {name for name, table in touched.tables.items() if any(table.counts.values())}
-        names |= set(touched.drift)
+        changed |= {name for name, table in touched.tables.items() if any(table.counts.values())}
+        changed |= set(touched.drift)
     at_point = judge.judge(good.path, only_critical=True).critical_rules()
     now = judge.judge(live, immutable=False, only_critical=True).critical_rules()
-    names |= {rule.split(" ", 1)[0] for rule in flipped_rules(at_point, now)}
-    return frozenset(names) or None
+    return decide_damaged(changed, at_point, now)

@@ -18,11 +18,12 @@ from __future__ import annotations
 import os
 import sqlite3
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from dbguard.database import quote_identifier
+from dbguard.incident.diff_queries import changed_query, deleted_query, inserted_query
+from dbguard.incident.diff_result import DIFFED, DROPPED, NEW, ChangedRow, Diff, TableDiff
 from dbguard.incident.tables import (
     DiffError,
     Drift,
@@ -31,69 +32,12 @@ from dbguard.incident.tables import (
     column_definitions,
     columns_of,
     key_columns,
-    key_match,
     open_pair,
     selected,
     shape_of,
     shape_or_drift,
     tables_of,
-    values_differ,
 )
-
-DIFFED, DROPPED, NEW = "diffed", "dropped", "new"
-KINDS = ("deleted", "changed", "inserted")
-
-
-@dataclass
-class ChangedRow:
-    key: dict[str, Any]
-    changes: dict[str, tuple[Any, Any]]  # column -> (before, after)
-
-
-@dataclass
-class TableDiff:
-    name: str
-    status: str  # DIFFED, DROPPED (live lacks the table) or NEW (only live has it)
-    key: tuple[str, ...]
-    counts: dict[str, int]
-    deleted_rows: list[dict[str, Any]] = field(default_factory=list)  # the first few
-    changed_rows: list[ChangedRow] = field(default_factory=list)
-    inserted_rows: list[dict[str, Any]] = field(default_factory=list)
-    deleted_keys: list[Any] = field(default_factory=list)  # every one, with keys=True
-    changed_keys: list[Any] = field(default_factory=list)
-
-    def as_json(self, with_keys: bool = True) -> dict[str, Any]:
-        data: dict[str, Any] = {"status": self.status, "key": list(self.key), **self.counts}
-        if with_keys:
-            data["deleted_keys"] = self.deleted_keys
-            data["changed_keys"] = self.changed_keys
-        data["changed_rows"] = [
-            {"key": row.key, "changes": {c: list(v) for c, v in row.changes.items()}}
-            for row in self.changed_rows
-        ]
-        data["deleted_rows"] = self.deleted_rows
-        data["inserted_rows"] = self.inserted_rows
-        return data
-
-
-@dataclass
-class Diff:
-    point: Path
-    live: Path
-    tables: dict[str, TableDiff]
-    drift: dict[str, Drift]
-
-    @property
-    def loss(self) -> dict[str, dict[str, int]]:
-        return {name: dict(table.counts) for name, table in self.tables.items()}
-
-    def as_json(self, with_keys: bool = True) -> dict[str, Any]:
-        return {
-            "point": str(self.point),
-            "live": str(self.live),
-            "tables": {name: t.as_json(with_keys) for name, t in self.tables.items()},
-            "schema_drift": {name: d.as_json() for name, d in self.drift.items()},
-        }
 
 
 def diff_databases(
@@ -160,30 +104,6 @@ def _diff(
             name, NEW, (), {"deleted": 0, "changed": 0, "inserted": int(count)}
         )
     return Diff(point, live, tables, drift)
-
-
-def deleted_query(shape: TableShape, what: str) -> str:
-    table = quote_identifier(shape.name)
-    return (
-        f"SELECT {what} FROM point.{table} AS p WHERE NOT EXISTS"
-        f" (SELECT 1 FROM live.{table} AS l WHERE {key_match(shape, 'l', 'p')})"
-    )
-
-
-def inserted_query(shape: TableShape, what: str) -> str:
-    table = quote_identifier(shape.name)
-    return (
-        f"SELECT {what} FROM live.{table} AS l WHERE NOT EXISTS"
-        f" (SELECT 1 FROM point.{table} AS p WHERE {key_match(shape, 'p', 'l')})"
-    )
-
-
-def changed_query(shape: TableShape, what: str) -> str:
-    table = quote_identifier(shape.name)
-    return (
-        f"SELECT {what} FROM point.{table} AS p JOIN live.{table} AS l"
-        f" ON {key_match(shape, 'l', 'p')} WHERE {values_differ(shape, 'p', 'l')}"
-    )
 
 
 def _table(

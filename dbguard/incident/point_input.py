@@ -57,13 +57,17 @@ def last_good(config: Config, text: str | None, incident: Incident | None, comma
         return resolve_point(
             config, str(recorded.txid or recorded.backup), option="the incident's last good point"
         )
-    from dbguard.incident.find import find_damage
+    from dbguard.incident.find import NOTHING, find_damage
 
     found = find_damage(config)
     if found.last_good is None:
+        why = (
+            "the live database passes its critical rules, so there is no damage to start from"
+            if found.status == NOTHING
+            else f"'dbguard incident find' found no good one ({found.status})"
+        )
         raise ConfigError(
-            f"'dbguard {command}' needs a recovery point, and 'dbguard incident find' found no"
-            f" good one ({found.status})",
+            f"'dbguard {command}' needs a recovery point: {why}",
             "pass --from with a backup, a TXID or a time",
         )
     return found.last_good

@@ -23,7 +23,8 @@ from typing import TYPE_CHECKING, Any
 from dbguard.errors import OperationFailed
 from dbguard.history import REPAIR, ActionRecord, RunRecord, open_history, utc_now
 from dbguard.incident.damaged import damaged_tables
-from dbguard.incident.diff import Diff, diff_databases
+from dbguard.incident.diff import diff_databases
+from dbguard.incident.diff_result import Diff
 from dbguard.incident.point_input import PointFile, first_bad, last_good, open_incident, point_files
 from dbguard.incident.repair_plan import RowsPlan, plan_rows
 from dbguard.incident.tables import open_pair
@@ -176,11 +177,13 @@ def _apply_rows(
     only: frozenset[str] | None,
 ) -> None:
     from backup.naming import TIMESTAMP_FORMAT
-    from backup.safety_copies import make_safety_copy
+    from backup.safety_copies import REPAIR_MARKER, make_safety_copy, prune_safety_copies
     from dbguard.incident.repair_apply import apply_rows
 
     moment = utc_now()
-    outcome.safety_copy = make_safety_copy(live, moment, busy_timeout=request.timeout)
+    outcome.safety_copy = make_safety_copy(
+        live, moment, busy_timeout=request.timeout, marker=REPAIR_MARKER
+    )
     undo = live.with_name(f"{live.name}.repair.{moment.strftime(TIMESTAMP_FORMAT)}.sqlite3")
     applied = apply_rows(
         good.path,
@@ -194,6 +197,8 @@ def _apply_rows(
     )
     outcome.plan, outcome.written, outcome.undo = applied.plan, applied.written, applied.undo
     outcome.row_counts = _row_counts(config, live)
+    # Restores' and repairs' safety copies share one retention (never the one just made).
+    prune_safety_copies(live, config.backup.safety_copies_keep, protect=outcome.safety_copy)
 
 
 def _apply_point_in_time(

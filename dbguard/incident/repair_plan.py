@@ -20,7 +20,7 @@ from graphlib import CycleError, TopologicalSorter
 from typing import Any
 
 from dbguard.database import quote_identifier
-from dbguard.incident.diff import inserted_query
+from dbguard.incident.diff_queries import inserted_query
 from dbguard.incident.tables import (
     Drift,
     TableShape,

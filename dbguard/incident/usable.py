@@ -53,7 +53,8 @@ class Verdicts:
 def describe(quality: Quality | None) -> str:
     if quality is None:
         return "not checked"
-    rules = ", ".join(rule for rule, _ in quality.failing[:3])
+    # Two suites can fail the same rule (the live and the backup count of one table).
+    rules = ", ".join(list(dict.fromkeys(rule for rule, _ in quality.failing))[:3])
     return f"{quality.verdict.value.upper()}" + (f" ({rules})" if rules else "")
 
 

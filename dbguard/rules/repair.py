@@ -13,12 +13,23 @@ damage. The first bad point says whether the application touched it again since:
 
 Rows live has and the point has not (inserted since) are never touched. Without a first
 bad point live stands in for it: every touched row is deleted or changed, none a conflict.
+
+Which tables the rows route repairs (`damaged_tables`): the rest are left alone, so an
+application that keeps updating its own tables after the damage loses nothing. A table is
+damaged when it changed between the last good and the first bad point (the damage's own
+transaction, when `find` dated it to one), or when live fails a critical rule on it that the
+point passes (a damage of several transactions reaches past the first bad point). When
+neither names a table (no first bad point, no rule flipped), every table that differs
+counts: the operator asked for a repair from that point.
 """
 
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 from dataclasses import dataclass
+
+from dbguard.rules.recovery import flipped_rules
 
 
 class Case(enum.StrEnum):
@@ -64,3 +75,14 @@ def repair_row(case: Case, overwrite: bool) -> RowRepair:
     if overwrite:
         return RowRepair(OVERWRITES[case], True, f"{reason}; overwritten (--overwrite)")
     return RowRepair(Write.NONE, True, f"{reason}; skipped (--overwrite replaces it)")
+
+
+def damaged_tables(
+    changed_by_damage: Iterable[str], critical_at_point: Iterable[str], critical_now: Iterable[str]
+) -> frozenset[str] | None:
+    """The damaged tables (see above), or None for every table. `changed_by_damage`: the
+    tables that differ between the last good and the first bad point (rows or columns); the
+    critical rules are named `<table> <rule>`, as the judge names them."""
+    flipped = flipped_rules(critical_at_point, critical_now)
+    names = set(changed_by_damage) | {rule.split(" ", 1)[0] for rule in flipped}
+    return frozenset(names) or None

@@ -12,6 +12,7 @@ A history that cannot be written costs a warning line, never the restore.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import sqlite3
 import sys
 from datetime import UTC, datetime
@@ -133,6 +134,7 @@ def _restore(
     from dbguard.incident.usable import describe, latest_usable_backup
 
     manifest = None
+    latest_skipped = False
     if source is None and ignore_quality:
         latest = latest_to_restore(config.backup.dir)  # read in full just now
         source, manifest = latest.path, latest.manifest
@@ -141,8 +143,9 @@ def _restore(
         for name, why in usable.skipped:
             click.echo(f"skipped {name}: {why}")
         click.echo(f"chose {usable.entry.name}: {describe(usable.quality)}")
+        latest_skipped = bool(usable.skipped)
         source, manifest = usable.entry.path, usable.entry.manifest
-    return restore_backup(
+    result = restore_backup(
         source,
         database,
         manifest=manifest,
@@ -152,6 +155,14 @@ def _restore(
         safety_copies_keep=config.backup.safety_copies_keep,
         backup_dir=config.backup.dir,
     )
+    if latest_skipped:
+        # `check` judges the newest backup: until a good one is newer, it stays CRITICAL.
+        note = (
+            "the newer backups hold the damage and `dbguard check` judges the newest one:"
+            " take a fresh backup now (dbguard backup create), then run dbguard check"
+        )
+        result = dataclasses.replace(result, notes=(*result.notes, note))
+    return result
 
 
 def _restore_replica(

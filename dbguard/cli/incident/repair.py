@@ -4,11 +4,16 @@ Thin: the work is dbguard.incident.repair."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from dbguard.cli.incident.point_option import from_option
 from dbguard.cli.options import command_config, db_option, timeout_option
 from dbguard.errors import ExitCode
+
+if TYPE_CHECKING:
+    from dbguard.report.findings_json import FindingsCollector
 
 
 @click.command(name="repair")
@@ -51,11 +56,32 @@ def repair(
         click.echo("nothing changed: pass --yes to apply this plan")
         return int(ExitCode.OK)
     from dbguard.check_run import run_checks
+    from dbguard.report.findings_json import FindingsCollector
 
     click.echo("checking live after the repair:")
-    checked = run_checks(config, configured_database=command_config(context).database)
+    collector = FindingsCollector()
+    checked = run_checks(
+        config, configured_database=command_config(context).database, plugins=[collector]
+    )
     verdict = "OK" if checked.exit_code == 0 else "still failing"
     click.echo(f"check after the repair: {verdict} (exit {int(checked.exit_code)})")
+    if checked.exit_code != 0 and _only_backups_fail(collector):
+        click.echo(
+            "live passes; the critical findings are on the newest backup, taken after the"
+            " damage: take a fresh backup now (dbguard backup create), then run dbguard check"
+            " (OK closes the incident)"
+        )
     if checked.reports is not None:
         click.echo(f"report: {checked.reports.html}")
     return int(checked.exit_code)
+
+
+def _only_backups_fail(collector: FindingsCollector) -> bool:
+    """Every critical finding is about a backup (its data, its restore drill), none on live."""
+    targets = {
+        finding.get("target", "")
+        for result in collector.results
+        for finding in result.findings
+        if finding.get("severity") == "critical"
+    }
+    return bool(targets) and targets <= {"backup", "restore-drill"}
