@@ -25,7 +25,7 @@ class Settings:
     light_runs: int  # GNU time runs of sub-second commands (peak memory)
     hyperfine_runs: int
     hyperfine_warmup: int
-    heavy_runs: int  # runs of commands taking seconds (3: a median of three, 15 minutes in all)
+    heavy_runs: int  # runs of commands taking seconds (3: a median of three)
     scale_runs: int  # runs of the suite on the big databases (tens of seconds each)
     scale_rows: tuple[int, ...]
     backup_sizes_mib: tuple[int, ...]

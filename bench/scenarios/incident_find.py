@@ -9,11 +9,14 @@ transaction: one write a second, ten times faster. Two thirds through, the bad D
 (level 1 every 30 s of real time). Then `incident find --json` runs on the stopped replica.
 A real 24-hour replica after Litestream's compaction restores at about a few hundred points
 (hourly, 5-minute and 30-second boundaries plus recent transactions); bisection costs about
-log2(points) + 3 probes, so the measured history's probe count bounds that one's.
+log2(points) + 3 probes, so the measured history's probe count (60 s: about 600
+transactions) bounds that one's. The two sizes' histories are made at the same time (a
+writer and a Litestream each, light work) to keep `make bench` near 20 minutes.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
 import sqlite3
@@ -31,6 +34,7 @@ from bench.scenarios.replication.common import fresh, not_failing, replicating, 
 NUMBERED_WRITER = REPO_ROOT / "tests" / "numbered_writer.py"
 SYNC_INTERVAL = "100ms"
 WRITE_RATE = 10.0  # writes a second: one per sync
+HISTORY_S = 60.0  # 600 transactions, more points than a compacted 24 h replica restores at
 GOAL_5MB_S = 20.0
 SMALL_MIB = 5  # the seed's database
 BIG_MIB = 200
@@ -38,29 +42,25 @@ DEMO_ROWS = 14_254  # rows in the demo database (0.7 MiB)
 
 
 def run(context: Context) -> Section:
-    seconds = 20.0 if context.settings.quick else 90.0
+    seconds = 20.0 if context.settings.quick else HISTORY_S
     section = Section(
         "incident",
         "Incident find: when the damage began (issue 18)",
         f"`dbguard incident find --json` on a replica holding {seconds:g} s of history at "
         f"{WRITE_RATE:g} writes a second (one Litestream transaction each), the damage two "
         "thirds through; at the seed's size (5 MiB) and at 200 MiB (the demo's shape with more "
-        "pue_drill_data rows, baselines captured for each). The history is simulated: see "
-        "bench/scenarios/incident_find.py. GNU time; the probe count comes from find's JSON.",
+        "pue_drill_data rows, baselines captured for each). The history is simulated, both "
+        "sizes' at once (see bench/scenarios/incident_find.py); the finds run one after the "
+        "other once it is made. GNU time; the probe count comes from find's JSON.",
     )
     sizes = [(f"{SMALL_MIB} MiB", _rows_for(context, SMALL_MIB))]
     if not context.settings.quick:
         sizes.append((f"{BIG_MIB} MiB", _rows_for(context, BIG_MIB)))
-    for label, drill_rows in sizes:
+    histories: list[tuple[str, Path, Path]] = []
+    not_failing(section, "incident find", _histories, context, section, sizes, seconds, histories)
+    for label, config, work in histories:
         not_failing(
-            section,
-            f"incident find at {label}",
-            _measure,
-            context,
-            section,
-            label,
-            drill_rows,
-            seconds,
+            section, f"incident find at {label}", _find, context, section, label, config, work
         )
     small = next((s for s in section.series if s.label.endswith(f" {SMALL_MIB} MiB")), None)
     if small is not None:
@@ -83,37 +83,59 @@ def _rows_for(context: Context, size_mib: int) -> int:
     return int(size_mib * 2**20 / per_row)
 
 
-def _measure(
-    context: Context, section: Section, label: str, drill_rows: int, seconds: float
+def _histories(
+    context: Context,
+    section: Section,
+    sizes: list[tuple[str, int]],
+    seconds: float,
+    made: list[tuple[str, Path, Path]],
 ) -> None:
-    name = "incident-" + label.replace(" ", "").lower()
-    work = context.scratch(name)
-    template = datasets.demo_shaped(context.data_dir, drill_rows)
-    database = work / "db.sqlite3"
-    fresh(database)
-    shutil.rmtree(work / "replica", ignore_errors=True)
-    shutil.rmtree(work / "backups", ignore_errors=True)
-    shutil.copyfile(template.path, database)
-    config = _config(context, name, database, work)
-    made = time.perf_counter()
-    with replicating(context, config, database):
-        wait(lambda: any((work / "replica" / "ltx").glob("*/*.ltx")), "the first snapshot")
-        writer = subprocess.Popen(
-            [sys.executable, str(NUMBERED_WRITER), "--db", str(database), "--rate", str(WRITE_RATE),
-             "--duration", str(seconds)],
-        )  # fmt: skip
+    """One replica history per size, all written at the same time (a writer and a `dbguard
+    replicate` each: light work, so they barely compete); (label, config, work) into `made`."""
+    prepared = []
+    for label, drill_rows in sizes:
+        name = "incident-" + label.replace(" ", "").lower()
+        work = context.scratch(name)
+        template = datasets.demo_shaped(context.data_dir, drill_rows)
+        database = work / "db.sqlite3"
+        fresh(database)
+        shutil.rmtree(work / "replica", ignore_errors=True)
+        shutil.rmtree(work / "backups", ignore_errors=True)
+        shutil.copyfile(template.path, database)
+        config = _config(context, name, database, work)
+        prepared.append((label, config, work, database, template.size_bytes))
+    started = time.perf_counter()
+    with contextlib.ExitStack() as stack:
+        for _, config, _, database, _ in prepared:
+            stack.enter_context(replicating(context, config, database))
+        for _, _, work, _, _ in prepared:
+            wait(lambda w=work: any((w / "replica" / "ltx").glob("*/*.ltx")), "the first snapshot")
+        writers = [_writer(database, seconds) for _, _, _, database, _ in prepared]
         try:
             time.sleep(seconds * 2 / 3)
-            _damage(database)
-            writer.wait(timeout=seconds + 60)
+            for _, _, _, database, _ in prepared:
+                _damage(database)
+            for writer in writers:
+                writer.wait(timeout=seconds + 60)
         finally:
-            if writer.poll() is None:
-                writer.kill()
-        time.sleep(1.0)  # the last transactions reach the replica
+            for writer in writers:
+                if writer.poll() is None:
+                    writer.kill()
+        time.sleep(1.0)  # the last transactions reach the replicas
+    sizes_text = ", ".join(f"{size / 2**20:.0f} MiB" for *_, size in prepared)
     section.notes.append(
-        f"{label}: the history took {time.perf_counter() - made:.0f} s to make "
-        f"({template.size_bytes / 2**20:.0f} MiB database)."
+        f"The histories ({sizes_text} databases) took {time.perf_counter() - started:.0f} s "
+        "to make, together."
     )
+    made.extend((label, config, work) for label, config, work, _, _ in prepared)
+
+
+def _writer(database: Path, seconds: float) -> subprocess.Popen[bytes]:
+    command = [sys.executable, str(NUMBERED_WRITER), "--db", str(database)]
+    return subprocess.Popen([*command, "--rate", str(WRITE_RATE), "--duration", str(seconds)])
+
+
+def _find(context: Context, section: Section, label: str, config: Path, work: Path) -> None:
     output = work / "find.json"
     series = Series(
         f"incident find at {label}",

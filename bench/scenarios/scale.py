@@ -92,7 +92,7 @@ def _measure_size(context: Context, section: Section, rows: int) -> tuple[Series
     if rounds < context.settings.scale_runs:
         section.notes.append(
             f"At {rows:,} rows one round took over {context.settings.slow_round_s:.0f} s, so it ran "
-            f"{rounds} time(s) only (the 15-minute budget of `make bench`)."
+            f"{rounds} time(s) only (the time budget of `make bench`)."
         )
     return dbguard_series, plain_series
 

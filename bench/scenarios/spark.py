@@ -4,6 +4,8 @@ whole process tree (Python and the JVM together)."""
 
 from __future__ import annotations
 
+import hashlib
+import inspect
 import json
 import shutil
 import statistics
@@ -178,10 +180,21 @@ def run_tree(command: list[str], *, timeout: float) -> Sample:
 
 def parquet_copy(context: Context, database: Path) -> tuple[Path, float, bool]:
     """`database`'s tables as Parquet folders, written once and kept beside it; (folder,
-    seconds it took, reused)."""
+    seconds it took, reused). Rewritten when the database's own recipe (its generator, beside
+    it in NAME.json) or the Parquet writer's source changes."""
+    from dbguard.spark import parquet
+
     folder = context.data_dir / f"{database.stem}.parquet"
     stamp = folder / "dbguard-source.json"
-    recipe = {"source": database.name, "bytes": database.stat().st_size}
+    database_stamp = database.with_name(database.name + ".json")
+    recipe = {
+        "source": database.name,
+        "bytes": database.stat().st_size,
+        "source_recipe": json.loads(database_stamp.read_text()).get("recipe")
+        if database_stamp.is_file()
+        else None,
+        "writer": hashlib.sha256(inspect.getsource(parquet).encode()).hexdigest()[:16],
+    }
     if stamp.is_file() and json.loads(stamp.read_text()) == recipe:
         return folder, 0.0, True
     started = time.perf_counter()
