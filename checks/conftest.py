@@ -8,8 +8,6 @@ it, a warning fails it only with --strict-warnings.
 from __future__ import annotations
 
 import functools
-import sqlite3
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -30,6 +28,7 @@ from dbguard.quality.targets import (
     Target,
     active_targets,
     engine_name,
+    restore_latest,
 )
 from dbguard.run_config import run_config
 from dbguard.scratch import scratch_folder
@@ -233,24 +232,7 @@ def restore_drill(config: Config, latest_backup: LatestBackup) -> Iterator[Resto
         )
         return
     with scratch_folder("restore-drill") as folder:
-        yield _restore(latest_backup, folder / "restore-drill.sqlite3")
-
-
-def _restore(latest_backup: LatestBackup, restored: Path) -> RestoreDrill:
-    from backup.restore import restore_backup
-
-    assert latest_backup.path is not None
-    started = time.perf_counter()
-    try:
-        restore_backup(
-            latest_backup.path, restored, manifest=latest_backup.manifest, assume_yes=True
-        )
-    except DbguardError as error:
-        return RestoreDrill(None, time.perf_counter() - started, error=error.one_line())
-    except (OSError, sqlite3.Error) as error:
-        message = f"{type(error).__name__}: {error}"
-        return RestoreDrill(None, time.perf_counter() - started, error=message)
-    return RestoreDrill(restored, time.perf_counter() - started)
+        yield restore_latest(latest_backup, folder / "restore-drill.sqlite3")
 
 
 @pytest.fixture(scope="session")
@@ -303,19 +285,6 @@ def target_database(
 
     yield resolve
     if judged and latest_backup.path is not None:
-        _record_backup_verdict(config, latest_backup.path, suites, judged[0])
+        from dbguard.quality.verdict import record_backup_verdict
 
-
-def _record_backup_verdict(
-    config: Config, backup: Path, suites: list[SuiteFile], cache: OutcomeCache
-) -> None:
-    from dbguard.quality.verdict import quality_of, record_quality, suites_digest
-
-    every = checked_suites(load_suites(config.checks.expectations_dir), config.checks.ignore_tables)
-    if {suite.path for suite in every} != {suite.path for suite in suites}:
-        return  # a run scoped to some tables judged part of the suites only
-    outcomes = [cache.cached("backup", suite) for suite in suites]
-    if any(found is None for found in outcomes):
-        return  # a partial run (-k, a filtered target) judged part of the suites only
-    digest = suites_digest(config.checks.expectations_dir, config.checks.ignore_tables)
-    record_quality(backup, digest, quality_of(o for found in outcomes for o in found or []))
+        record_backup_verdict(config, latest_backup.path, suites, judged[0])

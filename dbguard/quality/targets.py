@@ -4,10 +4,14 @@ database only."""
 
 from __future__ import annotations
 
+import sqlite3
+import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from dbguard.errors import DbguardError
 
 if TYPE_CHECKING:
     from backup.manifest import Manifest
@@ -77,3 +81,22 @@ class RestoreDrill:
     seconds: float
     skipped: str = ""  # why no restore was attempted ("" when one was)
     error: str = ""  # why the restore failed ("" when it succeeded or was not attempted)
+
+
+def restore_latest(latest_backup: LatestBackup, restored: Path) -> RestoreDrill:
+    """The restore drill: `latest_backup` restored to `restored`, with its verified manifest
+    (the file is not verified again), or why that failed."""
+    from backup.restore import restore_backup
+
+    assert latest_backup.path is not None
+    started = time.perf_counter()
+    try:
+        restore_backup(
+            latest_backup.path, restored, manifest=latest_backup.manifest, assume_yes=True
+        )
+    except DbguardError as error:
+        return RestoreDrill(None, time.perf_counter() - started, error=error.one_line())
+    except (OSError, sqlite3.Error) as error:
+        message = f"{type(error).__name__}: {error}"
+        return RestoreDrill(None, time.perf_counter() - started, error=message)
+    return RestoreDrill(restored, time.perf_counter() - started)

@@ -16,13 +16,17 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from backup.quality_record import read_quality, write_quality
 from backup.verification_record import FileIdentity, identity_of
 from dbguard.findings import Severity, Subject
-from dbguard.quality.suites import suite_paths
+from dbguard.quality.suites import SuiteFile, checked_suites, load_suites, suite_paths
 from dbguard.rules.recovery import point_verdict
+
+if TYPE_CHECKING:
+    from dbguard.config import Config
+    from dbguard.quality.validate import OutcomeCache
 
 log = logging.getLogger(__name__)
 
@@ -107,3 +111,18 @@ def record_quality(
         log.info("not recording the verdict of %s: %s", backup, error)
         return
     write_quality(Path(backup), identity, digest, quality.to_json())
+
+
+def record_backup_verdict(
+    config: Config, backup: Path, suites: Sequence[SuiteFile], cache: OutcomeCache
+) -> None:
+    """Record the verdict of check's backup target beside `backup`, only when the run judged
+    every suite on it (a run scoped to some tables, -k or a filtered target judged part)."""
+    every = checked_suites(load_suites(config.checks.expectations_dir), config.checks.ignore_tables)
+    if {suite.path for suite in every} != {suite.path for suite in suites}:
+        return
+    outcomes = [cache.cached("backup", suite) for suite in suites]
+    if any(found is None for found in outcomes):
+        return
+    digest = suites_digest(config.checks.expectations_dir, config.checks.ignore_tables)
+    record_quality(backup, digest, quality_of(o for found in outcomes for o in found or []))
