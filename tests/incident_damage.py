@@ -14,7 +14,7 @@ from typing import Any
 
 from alert_receiver import dbguard
 from check_project import ROOT
-from replication_support import ROWS_TABLE, wait_for, writing
+from replication_support import wait_for, writing
 
 CHANGED_PUE = 9.9
 
@@ -31,8 +31,6 @@ def write_project(folder: Path, db: Path) -> None:
     (folder / "dbguard.toml").write_text(
         f'[database]\npath = "{db}"\n[backup]\ndir = "backups"\n'
         f'[checks]\nexpectations_dir = "{ROOT / "expectations"}"\n'
-        # numbered_writer.py keeps its own table beside the rows it copies: not the app's.
-        f'ignore_tables = ["{ROWS_TABLE}"]\n'
         '[reports]\ndir = "reports"\nhistory = "reports/history.sqlite3"\nlogs_dir = "logs"\n'
     )
 

@@ -98,6 +98,7 @@ def test_find_diff_repair_then_check_ok_and_the_post_mortem(tmp_path: Path) -> N
     assert answer["flipped"] == ["fault_record row count"]
     diffed = run(project, "incident", "diff")
     assert f"fault_record: {ROWS // 2} deleted, 0 changed, 0 inserted" in diffed
+    assert "unchanged: huijugugan, pue_comment, pue_data, pue_drill_data" in diffed
     opened = incident(project)
     assert f"loss recorded in incident {opened['id']}" in diffed
     # the loss is in the incident's record (records.record_assessment), not only printed

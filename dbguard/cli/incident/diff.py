@@ -72,7 +72,14 @@ def _print(result: Any, label: str) -> None:
     click.echo(f"from {label} to live {result.live}")
     if not result.tables and not result.drift:
         click.echo("no tables to compare")
+    unchanged = [
+        name
+        for name, table in result.tables.items()
+        if table.status == "diffed" and not any(table.counts.values())
+    ]
     for name, table in result.tables.items():
+        if name in unchanged:
+            continue
         counts = table.counts
         status = {"dropped": " (dropped from live)", "new": " (new in live)"}.get(table.status, "")
         click.echo(
@@ -100,6 +107,8 @@ def _print(result: Any, label: str) -> None:
             if columns
         ]
         click.echo(f"{name}: schema drift, not compared row by row ({'; '.join(parts)})")
+    if unchanged:
+        click.echo(f"unchanged: {', '.join(unchanged)}")
 
 
 def _row(row: dict[str, Any]) -> str:
