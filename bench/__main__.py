@@ -102,7 +102,11 @@ def main(argv: list[str] | None = None) -> int:
         for name in args.only or SCENARIOS:
             log.info("=== %s ===", name)
             load_before, section_started = os.getloadavg()[0], time.perf_counter()
-            section = SCENARIOS[name](context)
+            try:
+                section = SCENARIOS[name](context)
+            except Exception as error:  # one broken benchmark must not cost the others' figures
+                log.exception("%s failed", name)
+                section = Section(name, f"{name} (failed)", "", skipped=f"it failed: {error!r}")
             section.load_before, section.load_after = load_before, os.getloadavg()[0]
             section.seconds = time.perf_counter() - section_started
             sections.append(section)

@@ -38,7 +38,7 @@ path = {toml_string(database_name)}
 dir = "backups"                 # verified snapshots db_YYYYMMDD_HHMMSS.sqlite3 (put it on another disk if you can)
 max_age_warning_hours = {backup.max_age_warning_hours:g}      # the newest verified backup older than this: warning
 max_age_critical_hours = {backup.max_age_critical_hours:g}     # older than this: critical
-safety_copies_keep = {backup.safety_copies_keep}          # safety copies a restore leaves beside the database
+safety_copies_keep = {backup.safety_copies_keep}          # safety copies a restore or repair leaves beside the database
 
 [backup.retention]
 # restic's rules; keep_within counts back from the newest backup, not from now.

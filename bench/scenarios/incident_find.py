@@ -24,11 +24,12 @@ import subprocess
 import sys
 import time
 from contextlib import closing
+from functools import partial
 from pathlib import Path
 
 from bench import datasets
 from bench.context import REPO_ROOT, Context, to_toml
-from bench.measure import Section, Series, measure_rounds, value_check
+from bench.measure import Check, Section, Series, measure_rounds, value_check
 from bench.scenarios.replication.common import fresh, not_failing, replicating, wait
 
 NUMBERED_WRITER = REPO_ROOT / "tests" / "numbered_writer.py"
@@ -109,7 +110,7 @@ def _histories(
         for _, config, _, database, _ in prepared:
             stack.enter_context(replicating(context, config, database))
         for _, _, work, _, _ in prepared:
-            wait(lambda w=work: any((w / "replica" / "ltx").glob("*/*.ltx")), "the first snapshot")
+            wait(partial(_snapshot_made, work), "the first snapshot")
         writers = [_writer(database, seconds) for _, _, _, database, _ in prepared]
         try:
             time.sleep(seconds * 2 / 3)
@@ -130,6 +131,10 @@ def _histories(
     made.extend((label, config, work) for label, config, work, _, _ in prepared)
 
 
+def _snapshot_made(work: Path) -> bool:
+    return any((work / "replica" / "ltx").glob("*/*.ltx"))
+
+
 def _writer(database: Path, seconds: float) -> subprocess.Popen[bytes]:
     command = [sys.executable, str(NUMBERED_WRITER), "--db", str(database)]
     return subprocess.Popen([*command, "--rate", str(WRITE_RATE), "--duration", str(seconds)])
@@ -148,6 +153,14 @@ def _find(context: Context, section: Section, label: str, config: Path, work: Pa
     if series.measured:
         found = json.loads(output.read_text())
         good, bad = found.get("last_good") or {}, found.get("first_bad") or {}
+        section.checks.append(
+            Check(
+                f"incident find at {label}: probes / recovery points (wall time: the table)",
+                f"{found['probes']} / {found['points']}",
+                "—",
+                None,
+            )
+        )
         section.notes.append(
             f"{label}: {found['points']} recovery points, {found['probes']} probes; "
             f"last good {good.get('txid') or good.get('backup')}, first bad "

@@ -92,7 +92,8 @@ class BackupConfig:
     dir: Path = Path("backups")
     max_age_warning_hours: float = 26.0
     max_age_critical_hours: float = 50.0
-    # Safety copies (db.sqlite3.before_restore.*) kept beside the database; older ones are pruned.
+    # Safety copies (restores' .before_restore.*, repairs' .before_repair.*) kept beside the
+    # database, counted together; older ones are pruned.
     safety_copies_keep: int = 3
     retention: RetentionConfig = field(default_factory=RetentionConfig)
     # PostgreSQL: where the team's pg_dump (or pgBackRest) job writes; dbguard checks only
