@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -25,14 +26,37 @@ class SparkFilesTogether(LoadFileScheduling):
     pytest-xdist issue 1386.)"""
 
     def _split_scope(self, nodeid: str) -> str:
-        path = super()._split_scope(nodeid)
-        return SPARK_GROUP if Path(path).name.startswith("test_spark_") else path
+        return work_unit(super()._split_scope(nodeid))
+
+
+def work_unit(path: str) -> str:
+    """The file of a test, or SPARK_GROUP for every tests/test_spark_*.py file."""
+    return SPARK_GROUP if Path(path).name.startswith("test_spark_") else path
 
 
 def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
     if config.getvalue("dist") == "loadfile":
+        # Units in collection order (longest first, below), not xdist's most-tests-first:
+        # a slow file of one or two tests handed out last is the whole run's tail.
+        config.option.loadscopereorder = False
         return SparkFilesTogether(config, log)
     return None
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The long units first: the Spark files (one JVM, minutes), then the files with the most
+    tests marked slow; each file's tests keep their order. Short files fill in at the end,
+    so both workers finish together."""
+    slow = Counter(
+        work_unit(item.nodeid.split("::")[0]) for item in items if item.get_closest_marker("slow")
+    )
+
+    def cost(item: pytest.Item) -> tuple[bool, int]:
+        unit = work_unit(item.nodeid.split("::")[0])
+        return unit != SPARK_GROUP, -slow[unit]
+
+    items.sort(key=cost)
 
 
 @pytest.fixture(scope="session")
