@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import httpx
+import pytest
 from alert_receiver import Receiver, dbguard, free_port, stop, wait_listening
 from check_project import ROOT
 
@@ -35,6 +36,7 @@ def remove_database(db: Path) -> None:
         path.unlink(missing_ok=True)
 
 
+@pytest.mark.slow  # cold `dbguard check` runs
 def test_deleted_database_is_critical_alerted_recorded_and_shown(
     tmp_path: Path, demo_db: Path
 ) -> None:

@@ -8,6 +8,7 @@ import socket
 import threading
 from pathlib import Path
 
+import pytest
 from alert_receiver import dbguard
 from check_project import ROOT
 
@@ -21,6 +22,7 @@ def write_config(folder: Path) -> None:
     )
 
 
+@pytest.mark.slow  # cold `dbguard check` runs
 def test_a_watcher_of_another_version_means_a_cold_run(tmp_path: Path, demo_db: Path) -> None:
     write_config(tmp_path)
     path = tmp_path / "reports" / "watch.sock"
@@ -53,6 +55,7 @@ def test_a_watcher_of_another_version_means_a_cold_run(tmp_path: Path, demo_db: 
     assert heard[1] == {"after": ""}  # no command was sent to the other version
 
 
+@pytest.mark.slow  # cold `dbguard check` runs
 def test_a_socket_nobody_listens_on_means_a_cold_run(tmp_path: Path, demo_db: Path) -> None:
     write_config(tmp_path)
     path = tmp_path / "reports" / "watch.sock"
