@@ -27,8 +27,10 @@ from dbguard.findings import Finding, Severity, Subject
 # one cause, one problem (dbguard.rules.problems).
 ROW_COUNT_RULE = "row count"
 ROW_COUNT_REMEDIATION = (
-    "audit recent writes (数据审计); if rows were lost, restore from the latest verified backup "
-    "(`dbguard backup restore --latest`); if the change is intended, run `dbguard baseline`"
+    "audit recent writes (数据审计); if rows were lost, find when (`dbguard incident find`), see "
+    "which (`dbguard incident diff`) and put them back keeping later writes (`dbguard incident "
+    "repair`), or restore the newest usable backup (`dbguard backup restore --latest`); if the "
+    "change is intended, run `dbguard baseline`"
 )
 
 
