@@ -19,7 +19,11 @@ def data_stamp(config: Config) -> Stamp:
     server or Spark tables have no file to look at: every call differs (a run each interval)."""
     if not config.database.is_sqlite:
         return ((os.getpid(), int.from_bytes(os.urandom(4)), 0),)
-    path = Path(config.database.path)
+    return sqlite_stamp(Path(config.database.path))
+
+
+def sqlite_stamp(path: Path) -> Stamp:
+    """What changes when a commit lands in the SQLite file `path` (in WAL mode or not)."""
     return tuple(_stat(candidate) for candidate in (path, Path(f"{path}-wal")))
 
 

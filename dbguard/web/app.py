@@ -37,6 +37,7 @@ from dbguard.errors import DbguardError
 from dbguard.health.report import HealthReport
 from dbguard.redact import mask_secrets
 from dbguard.system import LOOP_STATUS, PROBE_HEADER
+from dbguard.watch.changes import sqlite_stamp
 from dbguard.web.cache import Snapshot
 from dbguard.web.metrics import exposition
 from dbguard.web.mount import MOUNT_PATH
@@ -99,7 +100,11 @@ class Monitor:
         self.database: Snapshot[HealthReport] = Snapshot(
             self._health(quick=False), serve.cache_seconds
         )
-        self.observations: Snapshot[Observations] = Snapshot(self._observe, serve.cache_seconds)
+        # Read from the run history: a run recorded (and alerted) is shown at once.
+        history = Path(config.reports.history)
+        self.observations: Snapshot[Observations] = Snapshot(
+            self._observe, serve.cache_seconds, lambda: sqlite_stamp(history)
+        )
 
     def _health(self, *, quick: bool) -> Callable[[], Awaitable[HealthReport]]:
         async def compute() -> HealthReport:
