@@ -1,6 +1,6 @@
 """`make bench` = `python -m bench`: measure dbguard against its baselines and write bench/RESULTS.md.
 
-python -m bench                    # everything (~26 minutes on 2 cores, bench/README.md), writes bench/RESULTS.md
+python -m bench                    # everything (~25 minutes on 2 cores, bench/README.md), writes bench/RESULTS.md
 python -m bench --quick            # smoke run: one run each, small data, writes bench/.data/RESULTS.quick.md
 python -m bench --only backup      # some benchmarks only (health, check, scale, backup, verify,
                                    # endpoints, replication, postgres, peer, incident,

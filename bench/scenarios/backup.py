@@ -1,4 +1,4 @@
-"""4. Online backup of a WAL database while a writer commits: dbguard vs `.backup` vs `cp`.
+"""4. Online backup of a WAL database while a writer commits: dbguard vs `.backup`.
 
 Each timed backup gets a writer of its own (bench/writer.py): started, given
 time to commit, then the backup runs, then the writer is stopped. Its longest
@@ -38,15 +38,15 @@ def run(context: Context) -> Section:
         "4. Backup of a live WAL database under a concurrent writer",
         "`dbguard backup create` (snapshot, integrity check, row counts, sha256, manifest, atomic "
         "publish) against the sqlite3 CLI's `.backup` inside a read transaction (`sqlite3 DB "
-        "BEGIN 'SELECT 1 FROM sqlite_master LIMIT 1' '.backup OUT'`) and a plain `cp` of the "
-        "database file (the plan's way, not consistent). A writer (bench/writer.py) commits small "
-        "transfers every 2 ms during each run, with SQLite's default `synchronous = FULL` (an "
-        "fsync of the WAL at every commit); the stall is its longest commit (BEGIN IMMEDIATE to "
-        "COMMIT, lock and fsync waits included) that overlapped the backup. Two more rows tell "
-        "causes apart: the same dbguard backup with the writer at `synchronous = NORMAL` (no "
-        "fsync per commit, so only lock waits remain), and `.backup` followed by "
-        "`integrity_check` and `sha256sum`, the same work dbguard does. The database is a table "
-        "of random 4 kB blobs, cached in RAM after its first read. GNU time, runs interleaved.",
+        "BEGIN 'SELECT 1 FROM sqlite_master LIMIT 1' '.backup OUT'`) and `.backup` followed by "
+        "`integrity_check` and `sha256sum`, the same work dbguard does. A writer "
+        "(bench/writer.py) commits small transfers every 2 ms during each run, with SQLite's "
+        "default `synchronous = FULL` (an fsync of the WAL at every commit); the stall is its "
+        "longest commit (BEGIN IMMEDIATE to COMMIT, lock and fsync waits included) that "
+        "overlapped the backup. The database is a table of random 4 kB blobs, cached in RAM "
+        "after its first read. GNU time, runs interleaved. (Round 2's rows for information "
+        "only, `cp` and the writer at `synchronous = NORMAL`, are no longer run: RESULTS.md of "
+        "round 2 has their figures.)",
         show_stalls=True,
     )
     section.notes.append(
@@ -56,7 +56,7 @@ def run(context: Context) -> Section:
     )
     for size in context.settings.backup_sizes_mib:
         methods = measure_size(context, section, size)
-        dbguard_series, sqlite_series, cp_series, quiet_writer_series, same_work_series = methods
+        dbguard_series, sqlite_series, same_work_series = methods
         section.series += methods
         section.checks += [
             ratio_check(
@@ -78,15 +78,6 @@ def run(context: Context) -> Section:
             _stall_check(
                 f"writer's longest stall during `.backup` at {size_label(size)}",
                 sqlite_series,
-                target=False,
-            ),
-            _stall_check(
-                f"writer's longest stall during `cp` at {size_label(size)}", cp_series, target=False
-            ),
-            _stall_check(
-                f"writer's longest stall during `backup create` at {size_label(size)}, "
-                "writer at synchronous=NORMAL",
-                quiet_writer_series,
                 target=False,
             ),
         ]
@@ -145,19 +136,11 @@ def measure_size(context: Context, section: Section, size_mib: int) -> list[Seri
             f".backup {outputs / 'sqlite3.sqlite3'}",
         ],
     )
-    cp_series = Series(
-        f"cp ({size_label(size_mib)})", ["cp", str(live), str(outputs / "cp.sqlite3")]
-    )
-    quiet_writer_series = Series(
-        f"dbguard backup create, writer at synchronous=NORMAL ({size_label(size_mib)})",
-        dbguard_series.command,
-        writer_synchronous="NORMAL",
-    )
     same_work_series = Series(
         f"sqlite3 .backup (read transaction) + integrity_check + sha256sum ({size_label(size_mib)})",
         ["sh", "-c", SAME_WORK_SCRIPT, "sh", str(live), str(outputs / "same-work.sqlite3")],
     )
-    methods = [dbguard_series, sqlite_series, cp_series, quiet_writer_series, same_work_series]
+    methods = [dbguard_series, sqlite_series, same_work_series]
     for _ in range(context.settings.heavy_runs):
         for series in methods:
             if series.failure:

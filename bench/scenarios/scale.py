@@ -7,11 +7,12 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from bench import datasets
+from bench import datasets, watcher
 from bench.context import REPO_ROOT, Context
 from bench.measure import Check, Section, Series, measure_rounds, ratio_check, value_check
 
 RATIO_TARGET = 1.5  # issue 13 (round 1: 2×)
+WARM_RATIO_TARGET = 1.2  # issue 20: through a running watcher
 RSS_TARGET_MIB = 400
 
 
@@ -25,19 +26,30 @@ def run(context: Context) -> Section:
         "database in a copy; no backup folder, so the backup checks report a missing backup and "
         "nothing runs on a backup) against `python -m bench.plain_sql`: every expectation in the "
         "same suites as one hand-written query on the sqlite3 module, plus the database-health "
-        "SQL (integrity/quick check, foreign keys, journal mode). GNU time, runs interleaved.",
+        "SQL (integrity/quick check, foreign keys, journal mode). The same `dbguard check` "
+        "through a running watcher too (issue 20): one `dbguard serve` per database, started "
+        "before the rounds and reused, its own watch runs held off (a day apart) so that the "
+        "cold runs (`--cold`) beside it run on a quiet machine; for the warm runs GNU time sees "
+        "the client only (wall is the figure; the work is in the watcher's child). GNU time, "
+        "runs interleaved.",
     )
     by_rows: dict[int, tuple[Series, Series]] = {}
     for rows in context.settings.scale_rows:
-        dbguard_series, plain_series = _measure_size(context, section, rows)
+        dbguard_series, plain_series, warm_series = _measure_size(context, section, rows)
         by_rows[rows] = (dbguard_series, plain_series)
-        section.series += [dbguard_series, plain_series]
+        section.series += [dbguard_series, warm_series, plain_series]
         section.checks += [
             ratio_check(
                 f"`check` / plain SQL at {rows:,} rows (wall)",
                 dbguard_series,
                 plain_series,
                 RATIO_TARGET,
+            ),
+            ratio_check(
+                f"`check` through a running watcher / plain SQL at {rows:,} rows (wall)",
+                warm_series,
+                plain_series,
+                WARM_RATIO_TARGET,
             ),
             value_check(
                 f"`check` peak memory at {rows:,} rows",
@@ -64,7 +76,8 @@ def run(context: Context) -> Section:
     return section
 
 
-def _measure_size(context: Context, section: Section, rows: int) -> tuple[Series, Series]:
+def _measure_size(context: Context, section: Section, rows: int) -> tuple[Series, Series, Series]:
+    """(cold `check`, plain SQL, `check` through a running watcher)"""
     dataset = datasets.demo_shaped(context.data_dir, rows)
     size_mib = dataset.size_bytes / 2**20
     built = "reused from the cache" if dataset.reused else "built in this run"
@@ -75,13 +88,25 @@ def _measure_size(context: Context, section: Section, rows: int) -> tuple[Series
     config, expectations = suites_copy(context, f"scale_{rows}", dataset.path)
     section.notes.append(rebaseline(context, config, rows))
     section.notes.append(_plain_sql_coverage(context, dataset.path, expectations, rows))
-    dbguard_series, plain_series, rounds = against_plain_sql(
-        context,
-        rows,
-        config,
-        ["--db", str(dataset.path), "--expectations", str(expectations)],
-        labels=(f"dbguard check ({rows:,} rows)", f"plain SQL ({rows:,} rows)"),
+    config = watcher.with_watch(config, watcher.QUIET)
+    warm_series = Series(
+        f"dbguard check through a running watcher ({rows:,} rows)",
+        [context.dbguard, "--config", str(config), "check"],
+        ok_exit_codes=(0, 1),
     )
+    with watcher.serve(context, config):
+        dbguard_series, plain_series, rounds = against_plain_sql(
+            context,
+            rows,
+            config,
+            ["--db", str(dataset.path), "--expectations", str(expectations)],
+            labels=(f"dbguard check --cold ({rows:,} rows)", f"plain SQL ({rows:,} rows)"),
+            rounds=context.settings.scale_runs,
+            beside=[warm_series],
+        )
+        section.notes.append(
+            watcher.warm_note(config, warm_series, rows == min(context.settings.scale_rows))
+        )
     if dbguard_series.samples:
         codes = sorted(set(dbguard_series.exit_codes))
         section.notes.append(
@@ -94,7 +119,7 @@ def _measure_size(context: Context, section: Section, rows: int) -> tuple[Series
             f"At {rows:,} rows one round took over {context.settings.slow_round_s:.0f} s, so it ran "
             f"{rounds} time(s) only (the time budget of `make bench`)."
         )
-    return dbguard_series, plain_series
+    return dbguard_series, plain_series, warm_series
 
 
 def suites_copy(context: Context, name: str, database: Path | str) -> tuple[Path, Path]:
@@ -118,26 +143,36 @@ def suites_copy(context: Context, name: str, database: Path | str) -> tuple[Path
 
 
 def against_plain_sql(
-    context: Context, rows: int, config: Path, plain_arguments: list[str], labels: tuple[str, str]
+    context: Context,
+    rows: int,
+    config: Path,
+    plain_arguments: list[str],
+    labels: tuple[str, str],
+    *,
+    rounds: int | None = None,
+    beside: list[Series] | None = None,
 ) -> tuple[Series, Series, int]:
-    """`dbguard check` and `python -m bench.plain_sql ARGUMENTS`, interleaved; the rounds run."""
+    """`dbguard check` and `python -m bench.plain_sql ARGUMENTS`, interleaved with the series
+    `beside` (then `check` runs with --cold: a watcher may be running); the rounds run.
+    `rounds`: heavy_runs unless given."""
+    cold = ["--cold"] if beside else []
     dbguard_series = Series(
-        labels[0], [context.dbguard, "--config", str(config), "check"], ok_exit_codes=(0, 1)
+        labels[0], [context.dbguard, "--config", str(config), "check", *cold], ok_exit_codes=(0, 1)
     )
     plain_series = Series(
         labels[1],
         [context.python, "-m", "bench.plain_sql", *plain_arguments],
         ok_exit_codes=(0, 1),  # 1: a rule failed, still a complete run; a crash is 2
     )
-    rounds = measure_rounds(
-        [dbguard_series, plain_series],
-        rounds=context.settings.scale_runs,
+    done = measure_rounds(
+        [dbguard_series, *(beside or []), plain_series],
+        rounds=context.settings.heavy_runs if rounds is None else rounds,
         cwd=REPO_ROOT,
         timeout=1800,
         slow_single_run_s=context.settings.slow_round_s,
         warmup=rows == min(context.settings.scale_rows),  # bytecode caches, once
     )
-    return dbguard_series, plain_series, rounds
+    return dbguard_series, plain_series, done
 
 
 def rebaseline(context: Context, config: Path, rows: int) -> str:

@@ -2,7 +2,8 @@
 health every 30 s, the check every 60 s when the data changed) on the demo database.
 
 - time from a bad DELETE (40 % of fault_record, by another process) to the alert at a local
-  json:// receiver; the backup is restored between samples and its recovery awaited;
+  json:// receiver, median and worst of 5; between samples the backup is restored and a
+  `dbguard check` (warm, through the watcher) sends the recovery;
 - CPU of serve's process tree (serve, its forkserver and every child they reaped, from
   /proc) per hour of watching the unchanged database, and with one write a second;
 - `dbguard check` through the running watcher against `dbguard check --cold` (wall, GNU
@@ -11,19 +12,15 @@ health every 30 s, the check every 60 s when the data changed) on the demo datab
 
 from __future__ import annotations
 
-import os
 import shutil
-import sqlite3
 import statistics
 import subprocess
 import sys
-import threading
 import time
-from contextlib import closing
 from pathlib import Path
 from typing import Any
 
-from bench import datasets
+from bench import datasets, watcher
 from bench.context import Context
 from bench.measure import Check, Section, Series, measure_rounds, ratio_check
 from bench.scenarios.endpoints import _Receiver, _server, _with_sections
@@ -43,8 +40,9 @@ def run(context: Context) -> Section:
         "A real `dbguard serve` on the demo database with the default [watch] intervals (quick "
         "health every 30 s, the check every 60 s when the data changed, warm children of a "
         "preloaded forkserver), alerts to a local json:// receiver. Detection: from the bad "
-        "DELETE (40 % of fault_record, by another process) to the alert's arrival; the latest "
-        "backup is restored and its recovery message awaited between samples. CPU: user+system "
+        "DELETE (40 % of fault_record, by another process) to the alert's arrival, 5 samples; "
+        "between samples the latest backup is restored and a `dbguard check` through the "
+        "watcher sends the recovery message (as a cron run would), awaited. CPU: user+system "
         "of serve's process tree (serve, its forkserver, every child they reaped) from /proc, "
         "after the preload. `dbguard check` through the watcher against `--cold`: GNU time, "
         "interleaved.",
@@ -67,58 +65,27 @@ def run(context: Context) -> Section:
     )
     try:
         with _server(context, config):
-            serve_pid = _serve_pid(config)
+            serve_pid = watcher.serve_pid(config)
             time.sleep(10 if quick else 20)  # the preload and the first health run
             # 30 s: one health run (every 30 s) per window; 120 s: two check cycles (every 60 s).
             _cpu(section, "watching the unchanged database", serve_pid, 20 if quick else 30, None)
             # While the data stands still, so no watch run of its own competes with them.
             _warm_against_cold(section, context, config, 1 if quick else 3)
-            writer = _writer(database)
+            writer = watcher.rewriting_writer(database)
             try:
                 _cpu(section, "one write a second", serve_pid, 30 if quick else 120, writer)
             finally:
                 writer.set()
-            _detection(section, context, config, database, receiver, 1 if quick else 3)
+            _detection(section, context, config, database, receiver, 2 if quick else 5)
     finally:
         receiver.stop()
     return section
 
 
-def _serve_pid(config: Path) -> int:
-    """The running `dbguard --config CONFIG serve` (the bench started exactly one)."""
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            arguments = (entry / "cmdline").read_bytes().split(b"\0")
-        except OSError:
-            continue
-        if b"serve" in arguments and str(config).encode() in arguments:
-            return int(entry.name)
-    raise RuntimeError("the bench's dbguard serve process was not found in /proc")
-
-
-def _tree_cpu_seconds(pid: int) -> float:
-    """User+system CPU of `pid` and its children, the reaped ones included (/proc stat)."""
-    ticks = os.sysconf("SC_CLK_TCK")
-    total = 0.0
-    pids = [pid]
-    while pids:
-        current = pids.pop()
-        try:
-            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
-            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
-        except OSError:
-            continue
-        total += sum(int(value) for value in fields[11:15]) / ticks  # utime stime cutime cstime
-        pids += [int(child) for child in children]
-    return total
-
-
 def _cpu(section: Section, what: str, pid: int, seconds: float, writer: Any) -> None:
-    before = _tree_cpu_seconds(pid)
+    before = watcher.tree_cpu_seconds(pid)
     time.sleep(seconds)
-    used = _tree_cpu_seconds(pid) - before
+    used = watcher.tree_cpu_seconds(pid) - before
     percent = used / seconds * 100
     goal = IDLE_GOAL_PERCENT if writer is None else WRITING_GOAL_PERCENT
     section.checks.append(
@@ -129,19 +96,6 @@ def _cpu(section: Section, what: str, pid: int, seconds: float, writer: Any) -> 
             percent <= goal,
         )
     )
-
-
-def _writer(database: Path) -> threading.Event:
-    """One commit a second that changes no count and breaks no rule (a row rewritten as it is)."""
-    stop = threading.Event()
-
-    def write() -> None:
-        with closing(sqlite3.connect(database, timeout=30, isolation_level=None)) as connection:
-            while not stop.wait(1.0):
-                connection.execute("UPDATE pue_comment SET rowid = rowid WHERE rowid = 1")
-
-    threading.Thread(target=write, daemon=True).start()
-    return stop
 
 
 def _detection(
@@ -164,13 +118,16 @@ def _detection(
             break
         delays.append(receiver.arrivals[count] - started)
         if sample == samples - 1:
-            break  # the restore and its recovery (about a minute) only prepare a next sample
-        subprocess.run(
-            [context.dbguard, "--config", str(config), "backup", "restore", "--latest", "--yes"],
-            check=True,
-            capture_output=True,
-            timeout=300,
-        )
+            break  # the restore and its recovery only prepare a next sample
+        for command in (["backup", "restore", "--latest", "--yes"], ["check"]):
+            # The check (warm, through the watcher) sends the recovery now, as a cron run
+            # would, instead of the watcher's next check up to a rules_interval later.
+            subprocess.run(
+                [context.dbguard, "--config", str(config), *command],
+                check=command[0] == "backup",
+                capture_output=True,
+                timeout=300,
+            )
         if not receiver.wait_for(count + 2, 180):
             section.notes.append("detection: no recovery message within 180 s")
             break

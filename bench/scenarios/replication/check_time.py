@@ -49,7 +49,7 @@ def measure_check_added_time(context: Context, section: Section) -> None:
         wait(lambda: snapshot_done(work / "replica"), "the first snapshot")
         measure_rounds(
             series,
-            rounds=context.settings.scale_runs,  # a difference of seconds: 3 rounds tell it
+            rounds=context.settings.scale_runs,  # a difference of seconds, for information: 2 rounds
             cwd=REPO_ROOT,
             timeout=900,
             warmup=True,
