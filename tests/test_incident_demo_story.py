@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import contextlib
 import json
+import shutil
 import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -58,16 +61,42 @@ def damaged_demo(project: Path) -> tuple[str, str]:
     return good, bad
 
 
+@dataclass(frozen=True)
+class Story:
+    project: Path
+    good: str  # the good backup's name
+    bad: str  # the damaged one's
+
+
+@pytest.fixture(scope="module")
+def damaged(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Story]:
+    """Steps 1–3 once for the module, kept aside; each test gets a fresh copy of them at the
+    very path they ran in (the history and the backups' records name absolute paths)."""
+    base = tmp_path_factory.mktemp("story")
+    project = base / "project"
+    good, bad = damaged_demo(project)
+    kept = base / "kept"
+    project.rename(kept)
+    yield Story(project, good, bad)
+    shutil.rmtree(project, ignore_errors=True)
+
+
+@pytest.fixture
+def story(damaged: Story) -> Iterator[Story]:
+    shutil.rmtree(damaged.project, ignore_errors=True)  # the previous test's copy
+    shutil.copytree(damaged.project.parent / "kept", damaged.project, symlinks=True)
+    yield damaged
+
+
 def incident(project: Path) -> dict:
     (newest, *_) = json.loads(run(project, "incident", "list", "--json"))
     return newest
 
 
 def test_restore_latest_takes_the_good_backup_then_check_closes_the_incident(
-    tmp_path: Path,
+    story: Story,
 ) -> None:
-    project = tmp_path / "project"
-    good, bad = damaged_demo(project)
+    project, good, bad = story.project, story.good, story.bad
     restored = run(project, "backup", "restore", "--latest", "--yes")
     skipped = [line for line in restored.splitlines() if line.startswith("skipped ")]
     # named once, each failing rule once (two suites fail the same row count)
@@ -88,9 +117,8 @@ def test_restore_latest_takes_the_good_backup_then_check_closes_the_incident(
     assert "restore" in markdown.read_text(encoding="utf-8")
 
 
-def test_find_diff_repair_then_check_ok_and_the_post_mortem(tmp_path: Path) -> None:
-    project = tmp_path / "project"
-    good, bad = damaged_demo(project)
+def test_find_diff_repair_then_check_ok_and_the_post_mortem(story: Story) -> None:
+    project, good, bad = story.project, story.good, story.bad
     found = run(project, "incident", "find", "--json")
     answer = json.loads(found)
     assert Path(answer["last_good"]["backup"]).name == good
