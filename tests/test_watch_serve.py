@@ -36,9 +36,17 @@ class Watched:
         body: dict[str, object] = httpx.get(url, timeout=30).json()
         return body
 
-    def check_runs(self) -> int:
+    def runs(self, kind: str) -> int:
         history = open_history(self.folder / "reports" / "history.sqlite3", verify=False)
-        return len(history.recent_runs(kind="check", limit=1000))
+        return len(history.recent_runs(kind=kind, limit=1000))
+
+    def check_runs(self) -> int:
+        return self.runs("check")
+
+    def more_health_runs(self, count: int, what: str) -> None:
+        """Wait until `count` more health runs are recorded: the watcher looked again."""
+        start = self.runs("health")
+        wait_for(lambda: self.runs("health") >= start + count, 60, what)
 
 
 def wait_for(condition: Callable[[], bool], seconds: float, what: str) -> None:
@@ -126,7 +134,7 @@ def test_a_bad_delete_is_alerted_once_and_its_recovery_once(watched: Watched) ->
     restored = dbguard("backup", "restore", "--latest", "--yes", cwd=watched.folder)
     assert restored.returncode == 0, restored.stdout + restored.stderr
     wait_for(lambda: len(watched.receiver.payloads) >= 2, 60, "the recovery message")
-    time.sleep(4)
+    watched.more_health_runs(3, "three more health runs after the recovery")
     messages = watched.receiver.messages()
     assert len(messages) == 2, messages
     assert "RECOVERED" in messages[1], messages[1]
@@ -139,7 +147,7 @@ def test_a_deleted_database_is_one_critical_alert_and_critical_on_the_overview(
     for path in (watched.db, Path(f"{watched.db}-wal"), Path(f"{watched.db}-shm")):
         path.unlink(missing_ok=True)
     wait_for(lambda: len(watched.receiver.payloads) >= 1, 30, "an alert after the loss")
-    time.sleep(3)  # three more health intervals: still one alert
+    watched.more_health_runs(3, "three more health runs after the loss")  # still one alert
     messages = watched.receiver.messages()
     assert len(messages) == 1, messages
     assert "CRITICAL" in messages[0] and "backup restore --latest" in messages[0], messages[0]
