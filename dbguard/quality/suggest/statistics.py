@@ -84,10 +84,18 @@ def postgres_kind(declared_type: str) -> str:
     return "other"
 
 
-def postgres_statistics(column: ColumnShape, time_like: bool, sole_key: bool) -> dict[str, str]:
-    """The same names as SQLite's, from the declared type; formats by regular expression."""
-    name = quote_identifier(column.name)
-    kind = postgres_kind(column.type)
+def typed_statistics(
+    name: str,
+    kind: str,
+    sole_key: bool,
+    time_like: bool,
+    format_count: Callable[[str], str],
+    hour_of: str | None,
+) -> dict[str, str]:
+    """The same names as SQLite's for an engine whose declared types can be trusted
+    (PostgreSQL, Spark): `kind` from the type; `format_count(regex)` counts the values a
+    format matches; `hour_of` truncates `name` to its hour for date/time columns (None: the
+    column is not one)."""
     every = f"COUNT({name})"
     stats = {"non_null": every}
     if kind in ("integer", "number", "text", "ordered"):
@@ -106,13 +114,31 @@ def postgres_statistics(column: ColumnShape, time_like: bool, sole_key: bool) ->
         stats["min_length"] = f"MIN(length({name}))"
         stats["max_length"] = f"MAX(length({name}))"
         for spec in FORMATS:
-            pattern = spec.regex.replace("'", "''")
-            stats[f"format:{spec.name}"] = f"COUNT(*) FILTER (WHERE {name} ~ '{pattern}')"
+            stats[f"format:{spec.name}"] = format_count(spec.regex)
         if time_like:
             stats["distinct_hours"] = f"COUNT(DISTINCT substr({name}, 1, 13))"
-    if kind == "ordered" and column.type.lower().startswith(("date", "timestamp")):
-        stats["distinct_hours"] = f"COUNT(DISTINCT date_trunc('hour', {name}))"
+    if kind == "ordered" and hour_of is not None:
+        stats["distinct_hours"] = f"COUNT(DISTINCT {hour_of})"
     return stats
+
+
+def postgres_statistics(column: ColumnShape, time_like: bool, sole_key: bool) -> dict[str, str]:
+    """From the declared type; formats by regular expression."""
+    name = quote_identifier(column.name)
+    dated = column.type.lower().startswith(("date", "timestamp"))
+
+    def format_count(regex: str) -> str:
+        pattern = regex.replace("'", "''")
+        return f"COUNT(*) FILTER (WHERE {name} ~ '{pattern}')"
+
+    return typed_statistics(
+        name,
+        postgres_kind(column.type),
+        sole_key,
+        time_like,
+        format_count,
+        f"date_trunc('hour', {name})" if dated else None,
+    )
 
 
 SPARK_INTEGERS = ("tinyint", "smallint", "int", "bigint")
@@ -138,35 +164,22 @@ def spark_kind(declared_type: str) -> str:
 
 
 def spark_statistics(column: ColumnShape, time_like: bool, sole_key: bool) -> dict[str, str]:
-    """The same names again, in Spark SQL: the type decides, as on PostgreSQL; formats match
-    with RLIKE (Java's regex engine reads the same patterns)."""
+    """In Spark SQL, from the type; formats match with RLIKE (Java's regex engine reads the
+    same patterns)."""
     name = "`" + column.name.replace("`", "``") + "`"
-    kind = spark_kind(column.type)
-    every = f"COUNT({name})"
-    stats = {"non_null": every}
-    if kind in ("integer", "number", "text", "ordered"):
-        stats["minimum"] = f"MIN({name})"
-        stats["maximum"] = f"MAX({name})"
-    if kind in ("integer", "number"):
-        stats["numbers"] = every
-    if kind == "integer":
-        stats["integers"] = every
-    if sole_key:
-        stats["distinct"] = every
-    elif kind in ("integer", "text", "ordered", "comparable"):
-        stats["distinct"] = f"COUNT(DISTINCT {name})"
-    if kind == "text":
-        stats["texts"] = every
-        stats["min_length"] = f"MIN(length({name}))"
-        stats["max_length"] = f"MAX(length({name}))"
-        for spec in FORMATS:
-            pattern = spec.regex.replace("\\", "\\\\").replace("'", "\\'")
-            stats[f"format:{spec.name}"] = f"COUNT_IF({name} RLIKE '{pattern}')"
-        if time_like:
-            stats["distinct_hours"] = f"COUNT(DISTINCT substr({name}, 1, 13))"
-    if kind == "ordered":
-        stats["distinct_hours"] = f"COUNT(DISTINCT date_trunc('HOUR', {name}))"
-    return stats
+
+    def format_count(regex: str) -> str:
+        pattern = regex.replace("\\", "\\\\").replace("'", "\\'")
+        return f"COUNT_IF({name} RLIKE '{pattern}')"
+
+    return typed_statistics(
+        name,
+        spark_kind(column.type),
+        sole_key,
+        time_like,
+        format_count,
+        f"date_trunc('HOUR', {name})",
+    )
 
 
 STATISTICS: dict[str, Statistics] = {
