@@ -91,7 +91,7 @@ REPLICATE_JOB = Job(
     "replicate.log",
     "continuous replication (实时备份) from boot, where systemd does not run it",
 )
-SYSTEMD_UNIT_NAME = "dbguard-replicate.service"
+SYSTEMD_UNIT_NAME = "dbguard-replicate.service"  # its unit: dbguard.schedule_units
 
 
 def uses_systemd() -> bool:
@@ -140,50 +140,6 @@ def render_block(config: Config, executable: Path, *, systemd: bool | None = Non
         lines.append(line)
     lines.append(END)
     return "\n".join(lines) + "\n"
-
-
-def systemd_quote(value: str) -> str:
-    """One argument of a systemd command line (`%` and `$` are systemd's specifiers)."""
-    quoted = '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
-    return quoted.replace("%", "%%").replace("$", "$$")
-
-
-def render_systemd_unit(config: Config, executable: Path) -> str:
-    """A systemd service running `dbguard replicate` for `config`, restarted when it stops."""
-    folder = config.source.parent if config.source is not None else Path.cwd()
-    arguments = [str(executable)]
-    if config.source is not None:
-        arguments += ["--config", str(config.source)]
-    arguments.append("replicate")
-    database = str(config.database.path).replace("%", "%%")
-    return (
-        "\n".join(
-            [
-                f"# {SYSTEMD_UNIT_NAME}: save as /etc/systemd/system/{SYSTEMD_UNIT_NAME}, then",
-                f"#   systemctl daemon-reload && systemctl enable --now {SYSTEMD_UNIT_NAME}",
-                "[Unit]",
-                f"Description=dbguard: continuous replication of {database} (Litestream)",
-                "After=network-online.target",
-                "Wants=network-online.target",
-                "",
-                "[Service]",
-                "Type=simple",
-                f"WorkingDirectory={str(folder).replace('%', '%%')}",
-                f"ExecStart={' '.join(systemd_quote(argument) for argument in arguments)}",
-                "# S3 credentials (LITESTREAM_ACCESS_KEY_ID=…, LITESTREAM_SECRET_ACCESS_KEY=…), mode 0600:",
-                "# EnvironmentFile=/etc/dbguard/replication.env",
-                "Restart=always",
-                "RestartSec=5",
-                # dbguard passes SIGTERM on; Litestream syncs what is left, then exits.
-                "KillMode=mixed",
-                "TimeoutStopSec=60",
-                "",
-                "[Install]",
-                "WantedBy=multi-user.target",
-            ]
-        )
-        + "\n"
-    )
 
 
 def merge_block(existing: str, block: str) -> str:

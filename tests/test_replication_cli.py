@@ -29,7 +29,8 @@ from replication_support import (
 from dbguard.check_run import PROJECT_ROOT
 from dbguard.config import load_config
 from dbguard.errors import NagiosCode
-from dbguard.schedule import render_block, render_systemd_unit
+from dbguard.schedule import render_block
+from dbguard.schedule_units import render_systemd_unit
 
 
 def assert_one_line_error(result: subprocess.CompletedProcess[str], *words: str) -> None:

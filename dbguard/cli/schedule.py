@@ -29,18 +29,12 @@ SYSTEMD_HINT = (
 def schedule(context: click.Context, install: bool, systemd_unit: bool) -> int:
     """Print (or --install) the crontab: 02:00 backup, hourly check, 5-minute health, weekly
     report; with [replication], the systemd unit for `dbguard replicate` after it."""
-    from dbguard.schedule import (
-        dbguard_executable,
-        install_block,
-        render_block,
-        render_systemd_unit,
-    )
+    from dbguard.schedule import dbguard_executable, install_block, render_block
+    from dbguard.schedule_units import render_serve_unit, render_systemd_unit
 
     config = command_config(context)
     executable = dbguard_executable()
     if systemd_unit:
-        from dbguard.schedule_units import render_serve_unit
-
         click.echo(render_serve_unit(config, executable), nl=False)
         if config.replication.enabled:
             click.echo("")
