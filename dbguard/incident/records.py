@@ -3,8 +3,8 @@
 - `record_run` appends a run to the history and lets it open, close or join an incident
   (dbguard.rules.incidents decides; dbguard.history.incidents stores). Check runs are
   appended through it (dbguard.report.session, at the end of every quality run, whoever
-  started it), and so are restores (`dbguard backup restore`, with the route, plan and
-  result as an ActionRecord).
+  started it). `record_live_change` appends a restore or repair the same way, with its
+  route, plan and result as an ActionRecord.
 - `record_action` attaches a restore or repair that appended no run (a refused restore; a
   repair, which records itself with kind "repair", its route, its plan and its result:
   per table `{"reinserted": n, "reverted": n, "skipped": n}` under `result["tables"]`).
@@ -56,6 +56,26 @@ def record_run(
         history, record.database, record.kind, record.status, record.finished_at, run_id, action
     )
     return RecordedRun(run_id, step, incident_id)
+
+
+def record_live_change(
+    history: History, database: str, action: ActionRecord, row_counts: Mapping[str, int]
+) -> RecordedRun:
+    """A restore or repair that left live with `row_counts`: appended as an ok run of the
+    action's kind, whose row counts the next check compares with (not a drop or a spike),
+    with the action attached to the open incident. Raises as History.append does."""
+    from dbguard.metrics import row_metric
+
+    record = RunRecord(
+        kind=action.kind,
+        started_at=action.started_at,
+        finished_at=action.finished_at,
+        database=database,
+        status="ok",
+        exit_code=0,
+        metrics={row_metric(table, "live"): count for table, count in row_counts.items()},
+    )
+    return record_run(history, record, action)
 
 
 def record_action(history: History, database: str, action: ActionRecord) -> int | None:

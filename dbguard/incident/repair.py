@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from dbguard.errors import OperationFailed
-from dbguard.history import REPAIR, ActionRecord, RunRecord, open_history, utc_now
+from dbguard.history import REPAIR, ActionRecord, open_history, utc_now
 from dbguard.incident.damaged import damaged_tables
 from dbguard.incident.diff import diff_databases
 from dbguard.incident.diff_result import Diff
@@ -243,9 +243,8 @@ def _record(
     import logging
     import sqlite3
 
-    from dbguard.errors import DbguardError, ExitCode
-    from dbguard.incident.records import record_run
-    from dbguard.metrics import row_metric
+    from dbguard.errors import DbguardError
+    from dbguard.incident.records import record_live_change
 
     finished_at = utc_now()
     plan: dict[str, Any] = {"source": outcome.point, "first_bad": outcome.bad}
@@ -266,17 +265,10 @@ def _record(
             "row_counts": outcome.row_counts,
         },
     )
-    record = RunRecord(
-        kind=REPAIR,
-        started_at=started_at,
-        finished_at=finished_at,
-        database=config.database.key,
-        status="ok",
-        exit_code=int(ExitCode.OK),
-        metrics={row_metric(table, "live"): n for table, n in outcome.row_counts.items()},
-    )
     try:
-        return record_run(open_history(config.reports.history), record, action).incident_id
+        history = open_history(config.reports.history)
+        recorded = record_live_change(history, config.database.key, action, outcome.row_counts)
+        return recorded.incident_id
     except (DbguardError, OSError, sqlite3.Error) as error:
         logging.getLogger(__name__).warning(
             "the repair is done, but the history could not record it: %s", error

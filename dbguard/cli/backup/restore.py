@@ -195,9 +195,8 @@ def record_restore(
 ) -> None:
     """Append the restore to the run history (and to the open incident, if any); a warning
     line if the history cannot take it."""
-    from dbguard.history import RESTORE, ActionRecord, RunRecord, open_history
-    from dbguard.incident.records import record_run
-    from dbguard.metrics import row_metric
+    from dbguard.history import RESTORE, ActionRecord, open_history
+    from dbguard.incident.records import record_live_change
 
     action = ActionRecord(
         kind=RESTORE,
@@ -211,17 +210,9 @@ def record_restore(
             "notes": list(result.notes),
         },
     )
-    record = RunRecord(
-        kind=RESTORE,
-        started_at=started_at,
-        finished_at=finished_at,
-        database=config.database.key,
-        status="ok",
-        exit_code=int(ExitCode.OK),
-        metrics={row_metric(table, "live"): count for table, count in result.row_counts.items()},
-    )
     try:
-        record_run(open_history(config.reports.history), record, action)
+        history = open_history(config.reports.history)
+        record_live_change(history, config.database.key, action, result.row_counts)
     except (DbguardError, OSError, sqlite3.Error) as error:
         reason = error.one_line() if isinstance(error, DbguardError) else str(error)
         click.echo(
