@@ -6,14 +6,11 @@ A `[system] health_url` naming dbguard's own monitor is not probed (it would cal
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import httpx
 import pytest
-from alert_receiver import Receiver, dbguard, free_port, stop, wait_listening
+from alert_receiver import Receiver, dbguard, free_port, serve_process, stop, wait_listening
 from check_project import ROOT
 
 from dbguard.config import DatabaseConfig
@@ -79,15 +76,7 @@ def test_deleted_database_is_critical_alerted_recorded_and_shown(
     text = Path(weekly.stdout.strip()).read_text()
     assert "- Database status: **CRITICAL (database unreadable: database " in text
     assert not demo_db.exists()  # nothing was created in its place
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("DBGUARD_")}
-    server = subprocess.Popen(
-        [sys.executable, "-m", "dbguard", "serve"],
-        cwd=project,
-        env=environment,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    server = serve_process(project)
     try:
         wait_listening(server, port, "dbguard serve")
         overview = httpx.get(f"http://127.0.0.1:{port}/tools/monitor/status/overview", timeout=30)
@@ -144,15 +133,7 @@ def test_health_url_naming_the_monitor_itself_is_skipped_not_looped(
         demo_db,
         f'[system]\nhealth_url = "{own_route}"\n[serve]\nport = {port}\n[watch]\nenabled = false\n',
     )
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("DBGUARD_")}
-    server = subprocess.Popen(
-        [sys.executable, "-m", "dbguard", "serve"],
-        cwd=tmp_path,
-        env=environment,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    server = serve_process(tmp_path)
     try:
         wait_listening(server, port, "dbguard serve")
         looped = dbguard("health", "--quick", cwd=tmp_path)

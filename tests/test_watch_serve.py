@@ -14,7 +14,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from alert_receiver import Receiver, dbguard, free_port, stop, wait_listening
+from alert_receiver import Receiver, dbguard, free_port, serve_process, stop, wait_listening
 from check_project import ROOT
 
 from dbguard.history import open_history
@@ -87,15 +87,7 @@ def watched(tmp_path: Path, demo_db: Path) -> Iterator[Watched]:
         )
         created = dbguard("backup", "create", cwd=tmp_path)
         assert created.returncode == 0, created.stderr
-        environment = {k: v for k, v in os.environ.items() if not k.startswith("DBGUARD_")}
-        process = subprocess.Popen(
-            [sys.executable, "-m", "dbguard", "serve"],
-            cwd=tmp_path,
-            env=environment,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
+        process = serve_process(tmp_path)
         try:
             wait_listening(process, port, "dbguard serve")
             yield Watched(tmp_path, demo_db, port, receiver, process)
